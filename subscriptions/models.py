@@ -1,0 +1,126 @@
+"""Subscriptions, add-ons, usage snapshots and the subscription's event history (public schema)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+from subscriptions import catalog
+
+
+class Status(models.TextChoices):
+    TRIALING = "trialing", "Trialing"
+    ACTIVE = "active", "Active"
+    PAST_DUE = "past_due", "Past due"
+    SUSPENDED = "suspended", "Suspended"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class BillingCycle(models.TextChoices):
+    MONTHLY = "monthly", "Monthly"
+    ANNUAL = "annual", "Annual"
+
+
+TIER_CHOICES = [(t.key, t.name) for t in catalog.TIERS.values()]
+
+
+class Subscription(models.Model):
+    organization = models.OneToOneField(
+        "tenants.Organization", on_delete=models.CASCADE, related_name="subscription"
+    )
+    tier = models.CharField(max_length=20, choices=TIER_CHOICES, default=catalog.TRIAL_TIER)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.TRIALING, db_index=True)
+    billing_cycle = models.CharField(max_length=10, choices=BillingCycle.choices, default=BillingCycle.MONTHLY)
+    trial_starts_at = models.DateTimeField(null=True, blank=True)
+    trial_ends_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    trial_converted = models.BooleanField(default=False)
+    converted_at = models.DateTimeField(null=True, blank=True)
+    current_period_start = models.DateTimeField(null=True, blank=True)
+    current_period_end = models.DateTimeField(null=True, blank=True)
+    cancel_at_period_end = models.BooleanField(default=False)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    # A downgrade chosen by the customer, applied at the end of the period.
+    pending_tier = models.CharField(max_length=20, choices=TIER_CHOICES, blank=True)
+    failed_payment_count = models.PositiveSmallIntegerField(default=0)
+    suspended_at = models.DateTimeField(null=True, blank=True)
+    suspension_reason = models.TextField(blank=True)
+    stripe_customer_id = models.CharField(max_length=255, blank=True, db_index=True)
+    stripe_subscription_id = models.CharField(max_length=255, blank=True, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.organization} · {self.tier} · {self.status}"
+
+    @property
+    def plan(self) -> catalog.Tier:
+        return catalog.tier(self.tier)
+
+    @property
+    def days_left_in_trial(self) -> int | None:
+        """Return whole days until the trial ends (rounded up), 0 once over, None if not trialing."""
+        if self.status != Status.TRIALING or not self.trial_ends_at:
+            return None
+        seconds = (self.trial_ends_at - timezone.now()).total_seconds()
+        return max(0, -int(-seconds // 86400))
+
+    @property
+    def is_read_only(self) -> bool:
+        """Suspended and cancelled organisations may read, export and pay, but not write."""
+        return self.status in (Status.SUSPENDED, Status.CANCELLED)
+
+
+class SubscriptionAddOn(models.Model):
+    ADD_ON_CHOICES = [(a.key, a.name) for a in catalog.ADD_ONS.values()]
+
+    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="add_ons")
+    kind = models.CharField(max_length=20, choices=ADD_ON_CHOICES)
+    quantity = models.PositiveIntegerField(default=1)
+    unit_price_cents = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscription", "kind"],
+                condition=models.Q(removed_at__isnull=True),
+                name="one_active_add_on_per_kind",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.kind}"
+
+
+class UsageSnapshot(models.Model):
+    organization = models.ForeignKey("tenants.Organization", on_delete=models.CASCADE, related_name="usage_snapshots")
+    users = models.PositiveIntegerField()
+    plants = models.PositiveIntegerField()
+    storage_bytes = models.BigIntegerField()
+    measured_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-measured_at"]
+        indexes = [models.Index(fields=["organization", "-measured_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} usage at {self.measured_at:%Y-%m-%d %H:%M}"
+
+
+class SubscriptionEvent(models.Model):
+    """One row per transition: the subscription's own history, written with the change."""
+
+    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="events")
+    transition = models.CharField(max_length=40)
+    from_status = models.CharField(max_length=20, choices=Status.choices)
+    to_status = models.CharField(max_length=20, choices=Status.choices)
+    actor = models.CharField(max_length=254, default="system")
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.transition}: {self.from_status} → {self.to_status}"

@@ -1,0 +1,53 @@
+"""The subscription state machine: every legal transition, by name, in one place."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from subscriptions.models import Status
+
+
+class IllegalTransition(Exception):
+    """A transition was asked for from a status it does not start from."""
+
+    def __init__(self, name: str, status: str):
+        super().__init__(f"Cannot {name.replace('_', ' ')} a subscription that is {status}.")
+        self.name, self.status = name, status
+
+
+class Transition(NamedTuple):
+    sources: frozenset[str]
+    target: str
+
+
+T, A, P, S, C = Status.TRIALING, Status.ACTIVE, Status.PAST_DUE, Status.SUSPENDED, Status.CANCELLED
+
+TRANSITIONS: dict[str, Transition] = {
+    # Checkout completed: the trial (or a lapsed trial) becomes a paid plan.
+    "convert": Transition(frozenset({T, S}), A),
+    # The trial ended without payment.
+    "expire_trial": Transition(frozenset({T}), S),
+    # An operator extends a lapsed trial, reopening it.
+    "reopen_trial": Transition(frozenset({S}), T),
+    # A renewal payment failed (first or second time).
+    "payment_failed": Transition(frozenset({A, P}), P),
+    # The third failed payment.
+    "suspend_for_nonpayment": Transition(frozenset({P}), S),
+    # A payment succeeded after failures, or an operator reactivates.
+    "payment_recovered": Transition(frozenset({P, S}), A),
+    "reactivate": Transition(frozenset({P, S}), A),
+    # An operator suspends, with a reason.
+    "suspend": Transition(frozenset({T, A, P}), S),
+    # The subscription ended (at period end after the customer cancelled, or deleted in Stripe).
+    "cancel": Transition(frozenset({T, A, P, S}), C),
+    # A cancelled customer pays again.
+    "resubscribe": Transition(frozenset({C}), A),
+}
+
+
+def target_of(name: str, status: str) -> str:
+    """Return the status the named transition leads to from ``status``; raise IllegalTransition."""
+    transition = TRANSITIONS[name]
+    if status not in transition.sources:
+        raise IllegalTransition(name, status)
+    return transition.target

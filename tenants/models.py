@@ -1,0 +1,93 @@
+"""The tenant (an organisation), its host names and one-time login tokens."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django_tenants.models import DomainMixin, TenantMixin
+
+
+class Industry(models.TextChoices):
+    AUTOMOTIVE = "automotive", "Automotive"
+    ELECTRONICS = "electronics", "Electronics"
+    SWITCHGEAR = "switchgear", "Switchgear"
+    MACHINERY = "machinery", "Machinery"
+    METAL_FABRICATION = "metal_fabrication", "Metal fabrication"
+    PLASTICS = "plastics", "Plastics"
+    FOOD = "food", "Food & beverage"
+    OTHER = "other", "Other"
+
+
+class CompanySize(models.TextChoices):
+    SMALL = "1-50", "1–50"
+    MEDIUM = "51-200", "51–200"
+    LARGE = "201-500", "201–500"
+    ENTERPRISE = "500+", "500+"
+
+
+class UseCase(models.TextChoices):
+    PRODUCTION = "production", "Production"
+    QUALITY = "quality", "Quality"
+    INVENTORY = "inventory", "Inventory"
+    ALL = "all", "All of it"
+
+
+class CostingMethod(models.TextChoices):
+    FIFO = "fifo", "FIFO"
+    LIFO = "lifo", "LIFO"
+    WEIGHTED_AVERAGE = "weighted_average", "Weighted average"
+
+
+class Organization(TenantMixin):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=40, unique=True)
+    industry = models.CharField(max_length=40, choices=Industry.choices, blank=True)
+    company_size = models.CharField(max_length=10, choices=CompanySize.choices, blank=True)
+    primary_use_case = models.CharField(max_length=20, choices=UseCase.choices, blank=True)
+    costing_method = models.CharField(max_length=20, choices=CostingMethod.choices, blank=True)
+    email = models.EmailField(help_text="Contact e-mail; also the Stripe customer's e-mail.")
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    # Provisioning creates the schema itself, by cloning a template.
+    auto_create_schema = False
+    auto_drop_schema = True
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def host(self) -> str:
+        """Return the organisation's host name, e.g. ``acme.localhost``."""
+        return f"{self.slug}.{settings.UNISON_BASE_DOMAIN}"
+
+    @property
+    def url(self) -> str:
+        """Return the absolute URL of the organisation's workspace."""
+        port = f":{settings.UNISON_PORT}" if settings.UNISON_PORT else ""
+        return f"{settings.UNISON_SCHEME}://{self.host}{port}/"
+
+
+class Domain(DomainMixin):
+    pass
+
+
+class LoginToken(models.Model):
+    """A single-use pass that carries a user from the public host into a tenant."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="login_tokens")
+    user_id = models.BigIntegerField(help_text="The user's id inside the organisation's schema.")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    # Set for operator impersonation: who, why and for how long the session lasts.
+    impersonator = models.CharField(max_length=254, blank=True)
+    reason = models.TextField(blank=True)
+    session_seconds = models.PositiveIntegerField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"login token {self.pk} for {self.organization_id}/{self.user_id}"

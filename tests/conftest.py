@@ -1,0 +1,106 @@
+"""Fixtures shared by every test: a migrated template schema, organisations and personas.
+
+Personas follow healthchecks: an owner and a teammate in one organisation, and an
+outsider who owns another organisation and must see nothing of the first.
+"""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+
+import pytest
+from django.test import Client
+from django_tenants.utils import schema_context
+
+from tenants.template import template_schema_ensure
+
+PASSWORD = "correct-horse-battery-staple"
+_counter = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Migrate the test database, then build the template schema tenants are cloned from."""
+    with django_db_blocker.unblock():
+        template_schema_ensure()
+
+
+def unique_slug(prefix: str = "org") -> str:
+    """Return a slug no other test uses, even across workers and committed test data."""
+    return f"{prefix}-{next(_counter)}-{uuid.uuid4().hex[:6]}"
+
+
+@pytest.fixture
+def make_organization(db):
+    """Return a factory that provisions an organisation (with its trial) and returns it."""
+    from subscriptions.services import organization_create_with_trial
+
+    def make(slug: str | None = None, *, name: str = "Test Works", owner_email: str | None = None, **details):
+        slug = slug or unique_slug()
+        return organization_create_with_trial(
+            name=name,
+            slug=slug,
+            owner_email=owner_email or f"owner@{slug}.example.com",
+            owner_password=PASSWORD,
+            owner_name="Olive Owner",
+            **details,
+        )
+
+    return make
+
+
+@pytest.fixture
+def organization(make_organization):
+    return make_organization(name="Acme Works")
+
+
+@pytest.fixture
+def other_organization(make_organization):
+    return make_organization(name="Other Industries")
+
+
+def tenant_user(organization, *, email: str | None = None, role: str = "member"):
+    """Return a user of the organisation: the owner by default, else a new one with that role."""
+    from accounts.models import User
+
+    with schema_context(organization.schema_name):
+        if email is None and role == "owner":
+            return User.objects.get(role="owner")
+        return User.objects.create_user(
+            email=email or f"{role}-{next(_counter)}@{organization.slug}.example.com",
+            password=PASSWORD,
+            full_name=f"{role.title()} Person",
+            role=role,
+        )
+
+
+@pytest.fixture
+def owner(organization):
+    return tenant_user(organization, role="owner")
+
+
+@pytest.fixture
+def teammate(organization):
+    return tenant_user(organization, role="member")
+
+
+@pytest.fixture
+def outsider(other_organization):
+    return tenant_user(other_organization, role="owner")
+
+
+def client_for(organization, user=None) -> Client:
+    """Return a test client on the organisation's host, signed in as ``user`` if given."""
+    client = Client(HTTP_HOST=organization.host)
+    if user is not None:
+        with schema_context(organization.schema_name):
+            client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def public_client() -> Client:
+    from django.conf import settings
+
+    return Client(HTTP_HOST=settings.UNISON_BASE_DOMAIN)

@@ -1,0 +1,177 @@
+"""Settings shared by every environment; integrations live in sibling modules."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ImproperlyConfigured
+
+from unison.settings.env import BASE_DIR, DEBUG, env
+
+_DEV_SECRET = "dev-only-insecure-secret-key-change-me-in-production-0123456789"
+SECRET_KEY = env("SECRET_KEY", default=_DEV_SECRET if DEBUG else None)
+if not SECRET_KEY:
+    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is false.")
+
+UNISON_BASE_DOMAIN = env("UNISON_BASE_DOMAIN", default="localhost")
+# Scheme and port used when we build absolute links to a tenant host.
+UNISON_SCHEME = env("UNISON_SCHEME", default="http" if DEBUG else "https")
+UNISON_PORT = env("UNISON_PORT", default="8000" if DEBUG else "")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[UNISON_BASE_DOMAIN, f".{UNISON_BASE_DOMAIN}"])
+
+DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/unison")}
+DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
+
+SHARED_APPS = [
+    "django_tenants",
+    "unfold",
+    "unfold.contrib.filters",
+    "tenants",
+    "accounts",
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.admin",
+    "django.contrib.sitemaps",
+    "django_htmx",
+    "rest_framework",
+    "drf_spectacular",
+    "axes",
+    "djstripe",
+    "django_celery_beat",
+    "subscriptions",
+    "billing",
+    "marketing",
+    "platform_admin",
+    "notifications",
+]
+TENANT_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "accounts",
+    "axes",
+    "shopfloor",
+]
+INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
+
+TENANT_MODEL = "tenants.Organization"
+TENANT_DOMAIN_MODEL = "tenants.Domain"
+# New tenant schemas are cloned from this migrated template (see tenants/template.py).
+UNISON_TEMPLATE_SCHEMA = "tenant_template"
+PUBLIC_SCHEMA_URLCONF = "unison.urls_public"
+ROOT_URLCONF = "unison.urls_tenant"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "accounts:login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+MIDDLEWARE = [
+    "tenants.middleware.TenantMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",
+    "subscriptions.middleware.EntitlementsMiddleware",
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "tenants.context_processors.unison",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "unison.wsgi.application"
+ASGI_APPLICATION = "unison.asgi.application"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "media"))
+# Tenant files live under MEDIA_ROOT/<schema_name>/ (django-tenants storage).
+STORAGES = {
+    "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
+CACHES = {
+    "default": {
+        "BACKEND": env("CACHE_BACKEND", default="django.core.cache.backends.locmem.LocMemCache"),
+        "LOCATION": env("CACHE_LOCATION", default="unison"),
+        # Every key carries the schema name, so tenants never share an entry.
+        "KEY_FUNCTION": "django_tenants.cache.make_key",
+        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+    }
+}
+
+# Sessions and CSRF cookies stay on the host that set them: never shared across tenants.
+SESSION_COOKIE_DOMAIN = None
+CSRF_COOKIE_DOMAIN = None
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+CSRF_TRUSTED_ORIGINS = env.list(
+    "CSRF_TRUSTED_ORIGINS",
+    default=[f"{UNISON_SCHEME}://{UNISON_BASE_DOMAIN}:{UNISON_PORT}", f"{UNISON_SCHEME}://*.{UNISON_BASE_DOMAIN}:{UNISON_PORT}"]
+    if UNISON_PORT
+    else [f"{UNISON_SCHEME}://{UNISON_BASE_DOMAIN}", f"{UNISON_SCHEME}://*.{UNISON_BASE_DOMAIN}"],
+)
+if not DEBUG:
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Failed sign-ins are throttled per user name and client address.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_USERNAME_FORM_FIELD = "username"
+
+LOGIN_TOKEN_MAX_AGE = 120  # seconds
+
+from unison.settings.api import *  # noqa: E402,F403
+from unison.settings.celery import *  # noqa: E402,F403
+from unison.settings.email import *  # noqa: E402,F403
+from unison.settings.stripe import *  # noqa: E402,F403

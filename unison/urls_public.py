@@ -1,0 +1,14 @@
+"""URLs of the public host: marketing, signup, the operator console and Stripe's webhooks."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+urlpatterns = [
+    path("admin/", include("platform_admin.urls")),
+    path("stripe/", include("djstripe.urls", namespace="djstripe")),
+    path("api/v1/admin/", include("platform_admin.api_urls")),
+    path("api/v1/", include("marketing.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(urlconf="unison.urls_public"), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api_docs"),
+    path("", include("marketing.urls")),
+]

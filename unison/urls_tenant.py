@@ -1,0 +1,17 @@
+"""URLs of a tenant host (``<slug>.<base domain>``)."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+urlpatterns = [
+    path("accounts/", include("accounts.urls")),
+    path("subscription/", include("subscriptions.urls")),
+    path("billing/", include("billing.urls")),
+    path("api/v1/", include("accounts.api_urls")),
+    path("api/v1/", include("subscriptions.api_urls")),
+    path("api/v1/", include("billing.api_urls")),
+    path("api/v1/", include("shopfloor.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(urlconf="unison.urls_tenant"), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api_docs"),
+    path("", include("shopfloor.urls")),
+]
