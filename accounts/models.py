@@ -15,7 +15,7 @@ class Role(models.TextChoices):
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
-    def create_user(self, email: str, password: str | None = None, **fields) -> "User":
+    def create_user(self, email: str, password: str | None = None, **fields) -> User:
         if not email:
             raise ValueError("An e-mail address is required.")
         user = self.model(email=self.normalize_email(email).lower(), **fields)
@@ -23,7 +23,7 @@ class UserManager(BaseUserManager):
         user.save(using=self._db)
         return user
 
-    def create_superuser(self, email: str, password: str | None = None, **fields) -> "User":
+    def create_superuser(self, email: str, password: str | None = None, **fields) -> User:
         fields.update(is_staff=True, is_superuser=True)
         return self.create_user(email, password, **fields)
 

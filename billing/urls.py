@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from billing import views
 
 app_name = "billing"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.billing_page, name="page"),
+]
