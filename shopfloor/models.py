@@ -1,0 +1,233 @@
+"""The shop floor of one organisation (tenant schema): plants and their layout, materials, work orders, NCRs."""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.utils import timezone
+
+from shopfloor import states
+
+TIME_ZONES = sorted(zoneinfo.available_timezones())
+TIME_ZONE_CHOICES = [(name, name) for name in TIME_ZONES]
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MON_TO_FRI = 0b0011111
+_code = RegexValidator(r"^[A-Z0-9][A-Z0-9-]*$", "Use capital letters, digits and dashes, e.g. PLANT-1.")
+
+
+class Plant(models.Model):
+    name = models.CharField(max_length=120)
+    code = models.CharField(max_length=20, unique=True, validators=[_code], help_text="Short code, e.g. DET-1.")
+    time_zone = models.CharField(max_length=64, choices=TIME_ZONE_CHOICES, default="UTC")
+    address = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "shopfloor_plant"  # subscriptions.limits counts this table's rows
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class Department(models.Model):
+    plant = models.ForeignKey(Plant, on_delete=models.CASCADE, related_name="departments")
+    name = models.CharField(max_length=80)
+
+    class Meta:
+        ordering = ["plant_id", "id"]
+        constraints = [models.UniqueConstraint(fields=["plant", "name"], name="department_name_unique_in_plant")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Lane(models.Model):
+    plant = models.ForeignKey(Plant, on_delete=models.CASCADE, related_name="lanes")
+    department = models.ForeignKey(
+        Department, on_delete=models.SET_NULL, null=True, blank=True, related_name="lanes"
+    )
+    name = models.CharField(max_length=80)
+
+    class Meta:
+        ordering = ["plant_id", "name"]
+        constraints = [models.UniqueConstraint(fields=["plant", "name"], name="lane_name_unique_in_plant")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.department_id and self.plant_id and self.department.plant_id != self.plant_id:
+            raise ValidationError({"department": "Choose a department of the same plant."})
+
+
+class Shift(models.Model):
+    plant = models.ForeignKey(Plant, on_delete=models.CASCADE, related_name="shifts")
+    name = models.CharField(max_length=40)
+    start = models.TimeField()
+    end = models.TimeField(help_text="An end before the start runs past midnight.")
+    days = models.PositiveSmallIntegerField(default=MON_TO_FRI, help_text="Weekdays as bits: Monday = 1 … Sunday = 64.")
+
+    class Meta:
+        ordering = ["plant_id", "start"]
+        constraints = [models.UniqueConstraint(fields=["plant", "name"], name="shift_name_unique_in_plant")]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.start:%H:%M}–{self.end:%H:%M}"
+
+    @property
+    def day_names(self) -> list[str]:
+        """Return the names of the weekdays the shift runs on, Monday first."""
+        return [name for bit, name in enumerate(WEEKDAYS) if self.days & (1 << bit)]
+
+    def clean(self) -> None:
+        errors = {}
+        if self.start is not None and self.start == self.end:
+            errors["end"] = "A shift must end at a different time than it starts."
+        if not self.days or self.days >= 1 << 7:
+            errors["days"] = "Choose at least one weekday."
+        if errors:
+            raise ValidationError(errors)
+
+
+class Unit(models.TextChoices):
+    PIECES = "pcs", "pieces"
+    KILOGRAMS = "kg", "kg"
+    METRES = "m", "metres"
+    SQUARE_METRES = "m2", "m²"
+    LITRES = "l", "litres"
+    SHEETS = "sheet", "sheets"
+
+
+class Material(models.Model):
+    sku = models.CharField("SKU", max_length=40, unique=True)
+    name = models.CharField(max_length=120)
+    unit = models.CharField(max_length=8, choices=Unit.choices, default=Unit.PIECES)
+    quantity_on_hand = models.DecimalField(max_digits=12, decimal_places=3, default=0)
+    reorder_point = models.DecimalField(
+        max_digits=12, decimal_places=3, default=0, validators=[MinValueValidator(0)]
+    )
+    is_sample = models.BooleanField(default=False, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["sku"]
+
+    def __str__(self) -> str:
+        return f"{self.sku} · {self.name}"
+
+    @property
+    def below_reorder_point(self) -> bool:
+        return self.quantity_on_hand < self.reorder_point
+
+
+class WorkOrder(models.Model):
+    Status = states.WorkOrderStatus
+
+    number = models.CharField(max_length=20, unique=True, editable=False)
+    material = models.ForeignKey(Material, on_delete=models.PROTECT, related_name="work_orders")
+    quantity = models.DecimalField(max_digits=12, decimal_places=3, validators=[MinValueValidator(0.001)])
+    plant = models.ForeignKey(Plant, on_delete=models.PROTECT, related_name="work_orders")
+    lane = models.ForeignKey(Lane, on_delete=models.SET_NULL, null=True, blank=True, related_name="work_orders")
+    due_date = models.DateField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED, editable=False)
+    is_sample = models.BooleanField(default=False, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["due_date", "number"]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in states.WORK_ORDER_OPEN
+
+    @property
+    def next_status(self) -> str | None:
+        return states.WORK_ORDER_FLOW.get(self.status)
+
+    def clean(self) -> None:
+        if self.lane_id and self.plant_id and self.lane.plant_id != self.plant_id:
+            raise ValidationError({"lane": "Choose a lane of the work order's plant."})
+
+
+class NCR(models.Model):
+    """A non-conformance report about a work order, a material, or both."""
+
+    Severity = states.Severity
+    Disposition = states.Disposition
+    Status = states.NCRStatus
+
+    number = models.CharField(max_length=20, unique=True, editable=False)
+    work_order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, null=True, blank=True, related_name="ncrs")
+    material = models.ForeignKey(Material, on_delete=models.PROTECT, null=True, blank=True, related_name="ncrs")
+    description = models.TextField()
+    severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.MINOR)
+    disposition = models.CharField(max_length=20, choices=Disposition.choices, default=Disposition.PENDING)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN, editable=False)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False
+    )
+    is_sample = models.BooleanField(default=False, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "NCR"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(work_order__isnull=False) | models.Q(material__isnull=False),
+                name="ncr_about_work_order_or_material",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def next_status(self) -> str | None:
+        return states.NCR_FLOW.get(self.status)
+
+    def clean(self) -> None:
+        if not self.work_order_id and not self.material_id:
+            raise ValidationError({"work_order": "Choose the work order or the material this report is about."})
+        if not self.description.strip():
+            raise ValidationError({"description": "Describe what is wrong."})
+
+
+class OnboardingState(models.Model):
+    """The organisation's progress through the setup wizard (a single row)."""
+
+    steps_done = models.JSONField(default=list, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    sample_data_loaded = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"onboarding: {', '.join(self.steps_done) or 'not started'}"
+
+
+class Invitation(models.Model):
+    email = models.EmailField()
+    role = models.CharField(max_length=10, choices=[("admin", "Admin"), ("member", "Member")], default="member")
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["email"], condition=models.Q(accepted_at__isnull=True), name="one_pending_invitation_per_email"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"invitation for {self.email}"
