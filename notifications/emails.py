@@ -1,0 +1,61 @@
+"""Build the e-mail of a notice: subject, plain text and HTML from ``templates/emails/<kind>``.
+
+Context keys each kind understands (all optional; templates leave out what is missing):
+
+- ``welcome``: ``trial_days``, ``trial_ends_at``, ``tier``
+- ``trial_ending``: ``days_left`` (7, 3 or 1), ``trial_ends_at``
+- ``trial_ended``: ``trial_ends_at``
+- ``payment_succeeded``: ``amount_cents``, ``invoice_url``, ``period_end_at``
+- ``payment_failed``: ``attempt`` (1, 2 or 3; the 3rd suspends), ``amount_cents``, ``next_attempt_at``
+- ``usage_alert``: ``limit`` (users, plants or storage), ``threshold`` (80, 90, 100), ``used``, ``allowed``
+- ``subscription_cancelled``: ``ends_at``
+
+Every template also gets ``organization``, ``workspace_url`` and ``billing_url``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template import Context, Engine
+from django.template.loader import render_to_string
+from django.utils.dateparse import parse_datetime
+
+SUBJECTS = {
+    "welcome": "Welcome to Unison: your free trial has started",
+    "trial_ending": "Your Unison trial ends in {{ days_left }} day{{ days_left|pluralize }}",
+    "trial_ended": "Your Unison trial has ended",
+    "payment_succeeded": "Payment received, thank you",
+    "payment_failed": (
+        "{% if attempt >= 3 %}Payment failed again: your Unison workspace is suspended"
+        "{% elif attempt %}Payment failed (attempt {{ attempt }} of 3){% else %}Payment failed{% endif %}"
+    ),
+    "usage_alert": "You have used {{ threshold }}% of your {{ limit }} limit",
+    "subscription_cancelled": "Your Unison subscription has been cancelled",
+}
+KINDS = tuple(SUBJECTS)
+
+
+def _restore_dates(context: dict) -> dict:
+    """Turn the ISO strings stored for ``*_at`` keys back into datetimes for the templates."""
+    restored = dict(context)
+    for key, value in context.items():
+        if key.endswith("_at") and isinstance(value, str):
+            restored[key] = parse_datetime(value) or value
+    return restored
+
+
+def message_build(*, kind: str, organization, context: dict, recipients: list[str]) -> EmailMultiAlternatives:
+    """Return the ready-to-send e-mail (text with an HTML alternative) of a notice."""
+    values = {
+        **_restore_dates(context),
+        "organization": organization,
+        "workspace_url": organization.url,
+        "billing_url": f"{organization.url}billing/",
+    }
+    subject = Engine.get_default().from_string(SUBJECTS[kind]).render(Context(values, autoescape=False))
+    text = render_to_string(f"emails/{kind}.txt", values)
+    html = render_to_string(f"emails/{kind}.html", values)
+    message = EmailMultiAlternatives(subject.strip(), text, settings.DEFAULT_FROM_EMAIL, recipients)
+    message.attach_alternative(html, "text/html")
+    return message
