@@ -13,6 +13,7 @@ TRIAL_DAYS = 14
 TRIAL_TIER = "professional"
 ANNUAL_DISCOUNT_PERCENT = 10
 GB = 1024**3
+BILLING_CYCLES = ("monthly", "annual")
 
 
 @dataclass(frozen=True)
@@ -39,20 +40,21 @@ class Tier:
     name: str
     tagline: str
     monthly_cents: int
+    # The published annual price ("10 % off 12 months"); Enterprise's is rounded as published.
+    annual_cents: int
     limits: Limits
     rank: int
     features: tuple[str, ...] = field(default=())
-
-    @property
-    def annual_cents(self) -> int:
-        """Return the annual price: twelve months less the annual discount."""
-        return self.monthly_cents * 12 * (100 - ANNUAL_DISCOUNT_PERCENT) // 100
+    currency: str = CURRENCY
 
     @property
     def annual_saving_cents(self) -> int:
         return self.monthly_cents * 12 - self.annual_cents
 
     def price_cents(self, billing_cycle: str) -> int:
+        """Return the price of one billing period on ``billing_cycle`` (monthly or annual)."""
+        if billing_cycle not in BILLING_CYCLES:
+            raise ValueError(f"Unknown billing cycle {billing_cycle!r}")
         return self.annual_cents if billing_cycle == "annual" else self.monthly_cents
 
     def monthly_equivalent_cents(self, billing_cycle: str) -> int:
@@ -70,6 +72,7 @@ class AddOn:
     unit: str
     monthly_cents_per_unit: int
     adds: str  # which limit it raises: users, plants or storage_gb
+    currency: str = CURRENCY
 
     @property
     def lookup_key(self) -> str:
@@ -109,19 +112,36 @@ def _features_up_to(tier_key: str) -> tuple[str, ...]:
 
 TIERS: dict[str, Tier] = {
     "starter": Tier(
-        "starter", "Starter", "For a single plant getting off spreadsheets.", 4900,
-        Limits(users=3, plants=1, storage_gb=10), 1, _features_up_to("starter"),
+        key="starter",
+        name="Starter",
+        tagline="For a single plant getting off spreadsheets.",
+        monthly_cents=4900,
+        annual_cents=52920,
+        limits=Limits(users=3, plants=1, storage_gb=10),
+        rank=1,
+        features=_features_up_to("starter"),
     ),
     "professional": Tier(
-        "professional", "Professional", "For growing manufacturers with quality and several plants.", 19900,
-        Limits(users=25, plants=5, storage_gb=100), 2, _features_up_to("professional"),
+        key="professional",
+        name="Professional",
+        tagline="For growing manufacturers with quality and several plants.",
+        monthly_cents=19900,
+        annual_cents=214920,
+        limits=Limits(users=25, plants=5, storage_gb=100),
+        rank=2,
+        features=_features_up_to("professional"),
     ),
     "enterprise": Tier(
-        "enterprise", "Enterprise", "For groups that need integrations, SSO and no limits.", 99900,
-        Limits(users=None, plants=None, storage_gb=None), 3, _features_up_to("enterprise"),
+        key="enterprise",
+        name="Enterprise",
+        tagline="For groups that need integrations, SSO and no limits.",
+        monthly_cents=99900,
+        annual_cents=1079280,
+        limits=Limits(users=None, plants=None, storage_gb=None),
+        rank=3,
+        features=_features_up_to("enterprise"),
     ),
 }
-BILLING_CYCLES = ("monthly", "annual")
 
 ADD_ONS: dict[str, AddOn] = {
     "extra_user": AddOn("extra_user", "Extra user", "user", 500, "users"),

@@ -5,13 +5,14 @@ Computed once per request (``request.entitlements``) and cached per organisation
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.cache import cache
 from django_tenants.utils import schema_context
 
 from subscriptions import catalog
-from subscriptions.models import Status, Subscription
+from subscriptions.models import Subscription
 
 CACHE_SECONDS = 60
 
@@ -36,27 +37,36 @@ def _cache_key(organization_id: int) -> str:
     return f"entitlements:{organization_id}"
 
 
+def limits_with_add_ons(tier_key: str, add_ons: Iterable[tuple[str, int]]) -> catalog.Limits:
+    """Return the tier's limits raised by the given (add-on kind, quantity) pairs."""
+    extra = {"users": 0, "plants": 0, "storage_gb": 0}
+    for kind, quantity in add_ons:
+        extra[catalog.ADD_ONS[kind].adds] += quantity
+    base = catalog.tier(tier_key).limits
+
+    def plus(limit: int | None, key: str) -> int | None:
+        return None if limit is None else limit + extra[key]
+
+    return catalog.Limits(
+        users=plus(base.users, "users"),
+        plants=plus(base.plants, "plants"),
+        storage_gb=plus(base.storage_gb, "storage_gb"),
+    )
+
+
+def active_add_ons(subscription: Subscription) -> list[tuple[str, int]]:
+    """Return the subscription's active add-ons as (kind, quantity) pairs."""
+    return list(subscription.add_ons.filter(removed_at__isnull=True).values_list("kind", "quantity"))
+
+
 def entitlements_compute(subscription: Subscription) -> Entitlements:
     """Return the entitlements of a subscription, with its active add-ons counted into the limits."""
-    plan = subscription.plan
-    extra = {"users": 0, "plants": 0, "storage_gb": 0}
-    for add_on in subscription.add_ons.filter(removed_at__isnull=True):
-        extra[catalog.ADD_ONS[add_on.kind].adds] += add_on.quantity
-
-    def plus(base: int | None, key: str) -> int | None:
-        return None if base is None else base + extra[key]
-
-    limits = catalog.Limits(
-        users=plus(plan.limits.users, "users"),
-        plants=plus(plan.limits.plants, "plants"),
-        storage_gb=plus(plan.limits.storage_gb, "storage_gb"),
-    )
     return Entitlements(
-        tier=plan.key,
+        tier=subscription.tier,
         status=subscription.status,
-        features=frozenset(plan.features),
-        limits=limits,
-        read_only=subscription.status in (Status.SUSPENDED, Status.CANCELLED),
+        features=frozenset(subscription.plan.features),
+        limits=limits_with_add_ons(subscription.tier, active_add_ons(subscription)),
+        read_only=subscription.is_read_only,
         days_left_in_trial=subscription.days_left_in_trial,
     )
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import connection
 from django.urls import reverse
-from django_tenants.utils import schema_context
 
+from subscriptions import catalog
 from subscriptions.entitlements import entitlements_for
+from subscriptions.usage import Usage, plants_count, storage_bytes_used, users_count
 
 ACTIONS = ("add_user", "add_plant", "upload")
 
@@ -41,29 +41,44 @@ class LimitCheck:
         }
 
 
+@dataclass(frozen=True)
+class Violation:
+    """One resource used beyond what a plan allows."""
+
+    resource: str  # users, plants or storage_bytes
+    used: int
+    limit: int
+    message: str
+
+
 def upgrade_url() -> str:
     """Return the path of the tenant's billing page, where plans are changed."""
     return reverse("billing:page", urlconf="unison.urls_tenant")
 
 
-def _count(schema_name: str, sql: str) -> int:
-    with schema_context(schema_name), connection.cursor() as cursor:
-        cursor.execute(sql)
-        return cursor.fetchone()[0]
+def gigabytes(nbytes: int) -> str:
+    """Format a byte count as gigabytes for people: 10737418240 → "10 GB"."""
+    value = nbytes / catalog.GB
+    return f"{value:.0f} GB" if value == int(value) else f"{value:.1f} GB"
 
 
-def users_count(organization) -> int:
-    return _count(organization.schema_name, "SELECT count(*) FROM accounts_user WHERE is_active")
-
-
-def plants_count(organization) -> int:
-    return _count(organization.schema_name, "SELECT count(*) FROM shopfloor_plant")
+def limits_exceeded(usage: Usage, limits: catalog.Limits, plan_name: str) -> list[Violation]:
+    """Return what ``usage`` has beyond ``limits``, each with a sentence naming the plan."""
+    found = []
+    for resource, used, limit, noun in (
+        ("users", usage.users, limits.users, "users"),
+        ("plants", usage.plants, limits.plants, "plants"),
+    ):
+        if limit is not None and used > limit:
+            found.append(Violation(resource, used, limit, f"You have {used} {noun}; {plan_name} allows {limit}."))
+    if limits.storage_bytes is not None and usage.storage_bytes > limits.storage_bytes:
+        message = f"You store {gigabytes(usage.storage_bytes)}; {plan_name} allows {gigabytes(limits.storage_bytes)}."
+        found.append(Violation("storage_bytes", usage.storage_bytes, limits.storage_bytes, message))
+    return found
 
 
 def limit_check(organization, action: str, *, nbytes: int = 0, adding: int = 1) -> LimitCheck:
     """Return whether the organisation may do ``action`` (add_user, add_plant or upload) now."""
-    from subscriptions.usage import storage_bytes_used
-
     limits = entitlements_for(organization).limits
     if action == "add_user":
         limit, used, noun = limits.users, users_count(organization), "users"
@@ -79,7 +94,10 @@ def limit_check(organization, action: str, *, nbytes: int = 0, adding: int = 1) 
     if allowed:
         message = ""
     elif noun == "storage":
-        message = "This upload would pass your plan's storage limit. Upgrade or add storage to continue."
+        message = (
+            f"This upload would pass your plan's storage limit ({gigabytes(used)} of {gigabytes(limit)} used). "
+            "Upgrade or add storage to continue."
+        )
     else:
         message = f"Your plan includes {limit} {noun} and you have {used}. Upgrade or add {noun} to continue."
     return LimitCheck(action, allowed, limit, used, message, upgrade_url())
@@ -93,12 +111,15 @@ def limit_enforce(organization, action: str, *, nbytes: int = 0, adding: int = 1
 
 
 def can_add_user(organization) -> bool:
+    """Return whether one more active user fits the plan (add-ons included)."""
     return limit_check(organization, "add_user").allowed
 
 
 def can_add_plant(organization) -> bool:
+    """Return whether one more plant fits the plan (add-ons included)."""
     return limit_check(organization, "add_plant").allowed
 
 
 def has_storage_for(organization, nbytes: int) -> bool:
+    """Return whether ``nbytes`` more fit the plan's storage (add-ons included)."""
     return limit_check(organization, "upload", nbytes=nbytes).allowed

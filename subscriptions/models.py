@@ -25,9 +25,7 @@ TIER_CHOICES = [(t.key, t.name) for t in catalog.TIERS.values()]
 
 
 class Subscription(models.Model):
-    organization = models.OneToOneField(
-        "tenants.Organization", on_delete=models.CASCADE, related_name="subscription"
-    )
+    organization = models.OneToOneField("tenants.Organization", on_delete=models.CASCADE, related_name="subscription")
     tier = models.CharField(max_length=20, choices=TIER_CHOICES, default=catalog.TRIAL_TIER)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.TRIALING, db_index=True)
     billing_cycle = models.CharField(max_length=10, choices=BillingCycle.choices, default=BillingCycle.MONTHLY)
@@ -46,6 +44,8 @@ class Subscription(models.Model):
     suspension_reason = models.TextField(blank=True)
     stripe_customer_id = models.CharField(max_length=255, blank=True, db_index=True)
     stripe_subscription_id = models.CharField(max_length=255, blank=True, db_index=True)
+    # The last invoice known paid: a late "payment failed" for it must not undo the payment.
+    last_paid_invoice_id = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -65,9 +65,16 @@ class Subscription(models.Model):
         return max(0, -int(-seconds // 86400))
 
     @property
+    def trial_is_over(self) -> bool:
+        """Return whether a trial has reached its end (even before the daily job suspends it)."""
+        return (
+            self.status == Status.TRIALING and self.trial_ends_at is not None and self.trial_ends_at <= timezone.now()
+        )
+
+    @property
     def is_read_only(self) -> bool:
-        """Suspended and cancelled organisations may read, export and pay, but not write."""
-        return self.status in (Status.SUSPENDED, Status.CANCELLED)
+        """Suspended and cancelled organisations, and trials past their end, may read, export and pay only."""
+        return self.status in (Status.SUSPENDED, Status.CANCELLED) or self.trial_is_over
 
 
 class SubscriptionAddOn(models.Model):
