@@ -1,3 +1,21 @@
-from django.urls import path  # noqa: F401
+"""The admin API, mounted at /api/v1/admin/ on the public host."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from platform_admin import api
+
+urlpatterns = [
+    path("auth/token", api.OperatorTokenView.as_view(), name="admin_api_token"),
+    path("organizations", api.OrganizationListView.as_view(), name="admin_api_organizations"),
+    path("organizations/<int:pk>", api.OrganizationDetailView.as_view(), name="admin_api_organization"),
+    path("subscriptions", api.SubscriptionListView.as_view(), name="admin_api_subscriptions"),
+    path("subscriptions/<int:pk>/extend-trial", api.ExtendTrialView.as_view(), name="admin_api_extend_trial"),
+    path("subscriptions/<int:pk>/suspend", api.SuspendView.as_view(), name="admin_api_suspend"),
+    path("subscriptions/<int:pk>/reactivate", api.ReactivateView.as_view(), name="admin_api_reactivate"),
+    path("metrics", api.MetricsView.as_view(), name="admin_api_metrics"),
+    path("metrics/growth", api.GrowthView.as_view(), name="admin_api_growth"),
+    path("usage/top-organizations", api.TopOrganizationsView.as_view(), name="admin_api_top_organizations"),
+    path("usage/violations", api.ViolationsView.as_view(), name="admin_api_violations"),
+    path("impersonate", api.ImpersonateView.as_view(), name="admin_api_impersonate"),
+    path("audit-logs", api.AuditLogView.as_view(), name="admin_api_audit_logs"),
+]

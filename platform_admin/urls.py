@@ -1,3 +1,5 @@
+"""The console at /admin/ on the public host: the default admin site (``ConsoleSite``)."""
+
 from django.contrib import admin
 from django.urls import path
 

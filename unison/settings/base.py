@@ -24,7 +24,7 @@ DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 
 SHARED_APPS = [
     "django_tenants",
-    "unfold",
+    "unfold.apps.BasicAppConfig",  # the console site replaces admin.site (platform_admin)
     "unfold.contrib.filters",
     "tenants",
     "accounts",
@@ -33,7 +33,7 @@ SHARED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "django.contrib.admin",
+    "platform_admin.apps.ConsoleAdminConfig",  # django.contrib.admin with the console as its site
     "django.contrib.sitemaps",
     "django_htmx",
     "rest_framework",
@@ -173,5 +173,6 @@ LOGIN_TOKEN_MAX_AGE = 120  # seconds
 
 from unison.settings.api import *  # noqa: E402,F403
 from unison.settings.celery import *  # noqa: E402,F403
+from unison.settings.console import *  # noqa: E402,F403
 from unison.settings.email import *  # noqa: E402,F403
 from unison.settings.stripe import *  # noqa: E402,F403

@@ -1,0 +1,140 @@
+"""Console lists and detail pages: organisations, subscriptions and the audit log.
+
+Every change goes through ``platform_admin.services`` so it is audited; nothing is deleted here.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from unfold.admin import ModelAdmin
+from unfold.contrib.filters.admin import RangeDateFilter
+from unfold.decorators import action, display
+
+from platform_admin import selectors, services
+from platform_admin.forms import ConfirmForm, ExtendTrialForm, SuspendForm
+from platform_admin.models import AuditEntry
+from platform_admin.views import action_page
+from subscriptions.models import Subscription
+from tenants.models import Organization
+
+
+class ReadOnlyMixin:
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Organization)
+class OrganizationAdmin(ReadOnlyMixin, ModelAdmin):
+    list_display = ("name", "slug", "tier", "status", "industry", "is_active", "created_at")
+    list_select_related = ("subscription",)
+    search_fields = ("name", "slug", "email")
+    list_filter = (
+        ("subscription__tier", admin.ChoicesFieldListFilter),
+        ("subscription__status", admin.ChoicesFieldListFilter),
+        "industry",
+        "is_active",
+        ("created_at", RangeDateFilter),
+    )
+    list_filter_submit = True
+    fields = ("name", "email", "is_active", "slug", "schema_name", "industry", "company_size", "primary_use_case", "created_at")
+    readonly_fields = ("slug", "schema_name", "industry", "company_size", "primary_use_case", "created_at")
+    change_form_after_template = "platform_admin/organization_detail.html"
+    actions = ("activate", "deactivate")
+    actions_detail = ("impersonate",)
+
+    @display(description="Tier", ordering="subscription__tier")
+    def tier(self, obj):
+        return getattr(getattr(obj, "subscription", None), "tier", "—")
+
+    @display(description="Status", ordering="subscription__status")
+    def status(self, obj):
+        return getattr(getattr(obj, "subscription", None), "status", "—")
+
+    def save_model(self, request, obj, form, change):
+        """Save the edited fields through the audited service."""
+        services.organization_update(
+            organization=obj, actor=request.user, name=obj.name, email=obj.email, is_active=obj.is_active
+        )
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if object_id:
+            organization = get_object_or_404(Organization, pk=object_id)
+            extra_context = {**(extra_context or {}), **selectors.organization_detail(organization)}
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def _set_active(self, request, queryset, active: bool) -> None:
+        for organization in queryset:
+            services.organization_update(organization=organization, actor=request.user, is_active=active)
+        self.message_user(request, f"{queryset.count()} organisation(s) {'activated' if active else 'deactivated'}.")
+
+    @admin.action(description="Activate selected organisations")
+    def activate(self, request, queryset):
+        self._set_active(request, queryset, True)
+
+    @admin.action(description="Deactivate selected organisations")
+    def deactivate(self, request, queryset):
+        self._set_active(request, queryset, False)
+
+    @action(description="Impersonate a user", url_path="impersonate", icon="person_search")
+    def impersonate(self, request, object_id):
+        return redirect(f"{reverse('admin:impersonate')}?organization={object_id}")
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(ReadOnlyMixin, ModelAdmin):
+    list_display = ("organization", "tier", "status", "billing_cycle", "trial_ends_at", "current_period_end")
+    list_select_related = ("organization",)
+    list_filter = ("tier", "status", "billing_cycle")
+    search_fields = ("organization__name", "organization__slug")
+    actions_detail = ("extend_trial", "suspend", "reactivate")
+    actions_row = ("extend_trial", "suspend", "reactivate")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def _page(self, request, object_id, form_class, title, submit, apply):
+        subscription = get_object_or_404(Subscription.objects.select_related("organization"), pk=object_id)
+        form = form_class(request.POST if request.method == "POST" else None)
+        back = reverse("admin:subscriptions_subscription_change", args=[subscription.pk])
+        return action_page(
+            request, site=self.admin_site, form=form, title=title, obj=subscription, submit=submit,
+            apply=lambda data: apply(subscription, data), back_url=back,
+        )
+
+    @action(description="Extend trial", url_path="extend-trial", icon="event_upcoming")
+    def extend_trial(self, request, object_id):
+        return self._page(
+            request, object_id, ExtendTrialForm, "Extend trial", "Extend",
+            lambda s, data: services.operator_extend_trial(subscription=s, actor=request.user, days=data["days"]),
+        )
+
+    @action(description="Suspend", url_path="suspend", icon="block")
+    def suspend(self, request, object_id):
+        return self._page(
+            request, object_id, SuspendForm, "Suspend", "Suspend",
+            lambda s, data: services.operator_suspend(subscription=s, actor=request.user, reason=data["reason"]),
+        )
+
+    @action(description="Reactivate", url_path="reactivate", icon="play_circle")
+    def reactivate(self, request, object_id):
+        return self._page(
+            request, object_id, ConfirmForm, "Reactivate", "Reactivate",
+            lambda s, data: services.operator_reactivate(subscription=s, actor=request.user),
+        )
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyMixin, ModelAdmin):
+    list_display = ("created_at", "actor_email", "action", "target_type", "target_label", "organization_id")
+    list_filter = ("action", "target_type", ("created_at", RangeDateFilter))
+    list_filter_submit = True
+    search_fields = ("actor_email", "target_label", "target_id")
+    date_hierarchy = "created_at"
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,156 @@
+"""The admin API (public host, /api/v1/admin/): the console's reads and actions for superusers.
+
+Session or JWT (``auth/token`` here, bound to the public schema). Every write goes through
+``platform_admin.services`` and is audited. Bad input answers 400 naming the field.
+"""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from rest_framework import generics
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.api import TokenObtainView
+from platform_admin import metrics, selectors, services
+from platform_admin import serializers as s
+from subscriptions.models import Subscription
+from tenants.models import Organization
+
+
+class IsSuperuser(BasePermission):
+    """Only active superusers (operators) may use the admin API."""
+
+    message = "Operators only: this needs a superuser account."
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and user.is_active and user.is_superuser)
+
+
+class OperatorView(APIView):
+    permission_classes = [IsSuperuser]
+
+    def query(self, serializer_class) -> dict:
+        """Return the validated query parameters; a bad one raises a 400 that names it."""
+        params = serializer_class(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        return params.validated_data
+
+    def body(self, serializer_class) -> dict:
+        data = serializer_class(data=self.request.data)
+        data.is_valid(raise_exception=True)
+        return data.validated_data
+
+
+class OperatorTokenView(TokenObtainView):
+    """Exchange an operator's e-mail and password for JWTs valid on the public host only."""
+
+
+class OrganizationListView(OperatorView, generics.ListAPIView):
+    serializer_class = s.OrganizationSerializer
+
+    def get_queryset(self):
+        return selectors.organization_list(**self.query(s.OrganizationFilterSerializer))
+
+
+class OrganizationDetailView(OperatorView):
+    def get(self, request, pk: int):
+        organization = get_object_or_404(Organization.objects.select_related("subscription"), pk=pk)
+        detail = selectors.organization_detail(organization)
+        return Response(
+            {
+                **s.OrganizationSerializer(organization).data,
+                "users": [
+                    {"id": u.pk, "email": u.email, "full_name": u.full_name, "role": u.role, "is_active": u.is_active}
+                    for u in detail["users"]
+                ],
+                "usage_history": s.UsageSnapshotSerializer(detail["usage_history"], many=True).data,
+                "events": [
+                    {"transition": e.transition, "from": e.from_status, "to": e.to_status, "actor": e.actor, "at": e.created_at}
+                    for e in detail["events"]
+                ],
+            }
+        )
+
+    def patch(self, request, pk: int):
+        organization = get_object_or_404(Organization, pk=pk)
+        changes = self.body(s.OrganizationUpdateSerializer)
+        organization = services.organization_update(organization=organization, actor=request.user, **changes)
+        return Response(s.OrganizationSerializer(organization).data)
+
+
+class SubscriptionListView(OperatorView, generics.ListAPIView):
+    serializer_class = s.SubscriptionSerializer
+
+    def get_queryset(self):
+        return selectors.subscription_list(**self.query(s.SubscriptionFilterSerializer))
+
+
+class SubscriptionActionView(OperatorView):
+    """POST runs one operator action on the subscription and returns it."""
+
+    def post(self, request, pk: int):
+        subscription = get_object_or_404(Subscription.objects.select_related("organization"), pk=pk)
+        updated = self.apply(subscription)
+        return Response(s.SubscriptionSerializer(updated).data)
+
+
+class ExtendTrialView(SubscriptionActionView):
+    def apply(self, subscription):
+        days = self.body(s.ExtendTrialSerializer)["days"]
+        return services.operator_extend_trial(subscription=subscription, actor=self.request.user, days=days)
+
+
+class SuspendView(SubscriptionActionView):
+    def apply(self, subscription):
+        reason = self.body(s.SuspendSerializer)["reason"]
+        return services.operator_suspend(subscription=subscription, actor=self.request.user, reason=reason)
+
+
+class ReactivateView(SubscriptionActionView):
+    def apply(self, subscription):
+        return services.operator_reactivate(subscription=subscription, actor=self.request.user)
+
+
+class MetricsView(OperatorView):
+    def get(self, request):
+        return Response(metrics.platform_metrics())
+
+
+class GrowthView(OperatorView):
+    def get(self, request):
+        return Response(metrics.growth_metrics(period=self.query(s.GrowthQuerySerializer)["period"]))
+
+
+class TopOrganizationsView(OperatorView):
+    def get(self, request):
+        params = self.query(s.TopOrganizationsQuerySerializer)
+        rows = metrics.top_organizations(metric=params["metric"], limit=params["limit"])
+        return Response({"metric": params["metric"], "results": s.UsageRowSerializer(rows, many=True).data})
+
+
+class ViolationsView(OperatorView):
+    def get(self, request):
+        return Response({"results": s.UsageRowSerializer(metrics.limit_violations(), many=True).data})
+
+
+class ImpersonateView(OperatorView):
+    def post(self, request):
+        data = self.body(s.ImpersonateSerializer)
+        organization = Organization.objects.filter(pk=data["organization_id"]).first()
+        if organization is None:
+            return Response({"organization_id": ["No organisation has this id."]}, status=400)
+        url, token = services.impersonation_start(
+            actor=request.user, organization=organization, user_id=data["user_id"], minutes=data["minutes"],
+            reason=data["reason"],
+        )
+        return Response({"url": url, "expires_at": token.expires_at, "session_minutes": data["minutes"]}, status=201)
+
+
+class AuditLogView(OperatorView, generics.ListAPIView):
+    serializer_class = s.AuditEntrySerializer
+
+    def get_queryset(self):
+        return selectors.audit_list(**self.query(s.AuditFilterSerializer))

@@ -1,0 +1,58 @@
+"""Forms of the console's action pages."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django_tenants.utils import schema_context
+from unfold.widgets import UnfoldAdminIntegerFieldWidget, UnfoldAdminSelectWidget, UnfoldAdminTextareaWidget
+
+from platform_admin.services import IMPERSONATION_MINUTES
+from subscriptions.services import MAX_TRIAL_EXTENSION_DAYS
+from tenants.models import Organization
+
+
+class ExtendTrialForm(forms.Form):
+    days = forms.IntegerField(
+        min_value=1,
+        max_value=MAX_TRIAL_EXTENSION_DAYS,
+        initial=7,
+        widget=UnfoldAdminIntegerFieldWidget,
+        help_text="Days added to the trial; a lapsed trial reopens from today.",
+    )
+
+
+class SuspendForm(forms.Form):
+    reason = forms.CharField(
+        widget=UnfoldAdminTextareaWidget(attrs={"rows": 3}),
+        help_text="Shown in the audit log and kept with the subscription.",
+    )
+
+
+class ConfirmForm(forms.Form):
+    """An action page with nothing to fill in: the button confirms."""
+
+
+class ImpersonationForm(forms.Form):
+    organization = forms.ModelChoiceField(
+        queryset=Organization.objects.filter(is_active=True).order_by("name"), widget=UnfoldAdminSelectWidget
+    )
+    user = forms.TypedChoiceField(coerce=int, choices=(), widget=UnfoldAdminSelectWidget)
+    minutes = forms.IntegerField(
+        min_value=IMPERSONATION_MINUTES[0],
+        max_value=IMPERSONATION_MINUTES[1],
+        initial=30,
+        widget=UnfoldAdminIntegerFieldWidget,
+        help_text="How long the session lasts: 5 to 240 minutes.",
+    )
+    reason = forms.CharField(widget=UnfoldAdminTextareaWidget(attrs={"rows": 2}), help_text="Recorded in the audit log.")
+
+    def __init__(self, *args, organization: Organization | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].choices = [("", "Choose the organisation first")]
+        if organization is not None:
+            with schema_context(organization.schema_name):
+                users = get_user_model().objects.filter(is_active=True).order_by("email")
+                self.fields["user"].choices = [("", "---------")] + [
+                    (u.pk, f"{u.email} ({u.get_role_display()})") for u in users
+                ]

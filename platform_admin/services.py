@@ -1,0 +1,190 @@
+"""Operator writes: each changes a customer through its owning service and records one audit entry.
+
+The change and its audit entry share one transaction: both happen, or neither.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django_tenants.utils import get_public_schema_name, schema_context
+
+from platform_admin.models import AuditEntry
+from subscriptions import services as subscription_services
+from subscriptions.models import Subscription
+from subscriptions.states import IllegalTransition
+from tenants.models import LoginToken, Organization
+from tenants.services import login_token_issue
+
+IMPERSONATION_MINUTES = (5, 240)
+
+
+def audit_record(
+    *, actor, action: str, target, organization_id: int | None, details: dict | None = None, actor_email: str = ""
+) -> AuditEntry:
+    """Write one audit entry for ``actor`` (an operator, or None with ``actor_email``) acting on ``target``."""
+    return AuditEntry.objects.create(
+        actor_id=getattr(actor, "pk", None),
+        actor_email=getattr(actor, "email", "") or actor_email,
+        action=action,
+        target_type=target._meta.model_name,
+        target_id=str(target.pk),
+        target_label=str(target)[:200],
+        organization_id=organization_id,
+        details=details or {},
+    )
+
+
+@transaction.atomic
+def organization_update(
+    *, organization: Organization, actor, name: str | None = None, email: str | None = None, is_active: bool | None = None
+) -> Organization:
+    """Change the organisation's name, contact e-mail or active flag; audit the change; return it.
+
+    Deactivating closes the workspace (its host answers "deactivated"); activating reopens it.
+    Raise ValidationError keyed ``name`` or ``email`` for bad values. Nothing changed: no audit entry.
+    """
+    errors: dict[str, list[str]] = {}
+    if name is not None and not name.strip():
+        errors["name"] = ["Enter the organisation's name."]
+    if email is not None:
+        try:
+            validate_email(email.strip())
+        except ValidationError:
+            errors["email"] = ["Enter a valid e-mail address."]
+    if errors:
+        raise ValidationError(errors)
+    locked = Organization.objects.select_for_update().get(pk=organization.pk)
+    wanted = {"name": name.strip() if name is not None else None, "email": email.strip().lower() if email else None}
+    wanted["is_active"] = is_active
+    changes = {f: [getattr(locked, f), v] for f, v in wanted.items() if v is not None and getattr(locked, f) != v}
+    if not changes:
+        return locked
+    for field, (_old, new) in changes.items():
+        setattr(locked, field, new)
+    locked.save(update_fields=list(changes))
+    action = "organization_update"
+    if "is_active" in changes:
+        action = "organization_activate" if locked.is_active else "organization_deactivate"
+    audit_record(actor=actor, action=action, target=locked, organization_id=locked.pk, details={"changes": changes})
+    return locked
+
+
+def _transition(call, **kwargs) -> Subscription:
+    """Run a subscription service, turning an illegal transition into a ValidationError on ``status``."""
+    try:
+        return call(**kwargs)
+    except IllegalTransition as exc:
+        raise ValidationError({"status": [str(exc)]}) from exc
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+@transaction.atomic
+def operator_extend_trial(*, subscription: Subscription, actor, days: int) -> Subscription:
+    """Give the organisation ``days`` more days of trial (reopening a lapsed one); audit it; return it."""
+    before = subscription.trial_ends_at, subscription.status
+    updated = _transition(
+        subscription_services.subscription_extend_trial, subscription=subscription, days=days, actor=actor.email
+    )
+    details = {
+        "days": days,
+        "trial_ends_at": [_iso(before[0]), _iso(updated.trial_ends_at)],
+        "status": [before[1], updated.status],
+    }
+    audit_record(
+        actor=actor, action="subscription_extend_trial", target=updated, organization_id=updated.organization_id, details=details
+    )
+    return updated
+
+
+@transaction.atomic
+def operator_suspend(*, subscription: Subscription, actor, reason: str) -> Subscription:
+    """Suspend the subscription for ``reason`` (required); audit it; return it."""
+    before = subscription.status
+    updated = _transition(
+        subscription_services.subscription_suspend, subscription=subscription, reason=reason, actor=actor.email
+    )
+    details = {"reason": updated.suspension_reason, "status": [before, updated.status]}
+    audit_record(
+        actor=actor, action="subscription_suspend", target=updated, organization_id=updated.organization_id, details=details
+    )
+    return updated
+
+
+@transaction.atomic
+def operator_reactivate(*, subscription: Subscription, actor) -> Subscription:
+    """Reactivate a suspended or past-due subscription; audit it; return it."""
+    before = subscription.status
+    updated = _transition(subscription_services.subscription_reactivate, subscription=subscription, actor=actor.email)
+    audit_record(
+        actor=actor,
+        action="subscription_reactivate",
+        target=updated,
+        organization_id=updated.organization_id,
+        details={"status": [before, updated.status]},
+    )
+    return updated
+
+
+@transaction.atomic
+def impersonation_start(
+    *, actor, organization: Organization, user_id, minutes, reason: str
+) -> tuple[str, LoginToken]:
+    """Issue a single-use link that signs ``actor`` in as the user for ``minutes``; audit it.
+
+    Return the link and its token. Raise ValidationError keyed ``organization_id``, ``user_id``,
+    ``minutes`` or ``reason`` for bad input.
+    """
+    errors: dict[str, list[str]] = {}
+    low, high = IMPERSONATION_MINUTES
+    if not isinstance(minutes, int) or not low <= minutes <= high:
+        errors["minutes"] = [f"Choose between {low} and {high} minutes."]
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = ["Say why you need to sign in as this user."]
+    if not organization.is_active:
+        errors["organization_id"] = ["This organisation is deactivated; activate it first."]
+    with schema_context(organization.schema_name):
+        user = get_user_model().objects.filter(pk=user_id, is_active=True).first() if str(user_id).isdigit() else None
+    if user is None:
+        errors["user_id"] = ["Choose an active user of this organisation."]
+    if errors:
+        raise ValidationError(errors)
+    url = login_token_issue(
+        organization=organization, user_id=user.pk, impersonator=actor.email, reason=reason, session_seconds=minutes * 60
+    )
+    token = LoginToken.objects.filter(organization=organization, user_id=user.pk, impersonator=actor.email).latest("pk")
+    details = {"user_id": user.pk, "user_email": user.email, "minutes": minutes, "reason": reason, "token_id": token.pk}
+    audit_record(
+        actor=actor, action="impersonation_start", target=organization, organization_id=organization.pk, details=details
+    )
+    return url, token
+
+
+@transaction.atomic
+def impersonation_end(*, token_id: int | None, impersonator: str, user, ended_by: str = "sign_out") -> AuditEntry | None:
+    """Record that an impersonation session ended; return the entry, or None if already recorded."""
+    with schema_context(get_public_schema_name()):
+        token = LoginToken.objects.select_related("organization").filter(pk=token_id, impersonator=impersonator).first()
+        if token is None:
+            return None
+        already = AuditEntry.objects.filter(action="impersonation_end", details__token_id=token.pk).exists()
+        if already:
+            return None
+        operator = get_user_model().objects.filter(email=impersonator).first()
+        details = {"user_id": user.pk, "user_email": user.email, "token_id": token.pk, "ended_by": ended_by}
+        return audit_record(
+            actor=operator,
+            actor_email=impersonator,
+            action="impersonation_end",
+            target=token.organization,
+            organization_id=token.organization_id,
+            details=details,
+        )

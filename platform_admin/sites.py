@@ -1,0 +1,33 @@
+"""The operators' console: Django's admin (styled by unfold) for superusers only.
+
+It is the default admin site (``ConsoleAdminConfig``), so every app's ``admin.site.register``
+lands here and sits behind the same superuser check.
+"""
+
+from __future__ import annotations
+
+from django.urls import path
+from unfold.sites import UnfoldAdminSite
+
+from platform_admin import views
+
+
+class ConsoleSite(UnfoldAdminSite):
+    site_header = "Unison console"
+    site_title = "Unison console"
+    index_title = "Dashboard"
+    index_template = "platform_admin/dashboard.html"
+
+    def has_permission(self, request) -> bool:
+        """Let in active superusers only; staff without it are refused."""
+        user = request.user
+        return user.is_active and user.is_superuser
+
+    def index(self, request, extra_context=None):
+        return super().index(request, {**views.dashboard_context(request), **(extra_context or {})})
+
+    def extra_urls(self):
+        return [
+            path("usage/", self.admin_view(lambda request: views.usage(request, self)), name="usage"),
+            path("impersonate/", self.admin_view(lambda request: views.impersonate(request, self)), name="impersonate"),
+        ]

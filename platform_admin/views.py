@@ -1,0 +1,111 @@
+"""Console pages beyond the model lists: the dashboard, usage, impersonation and action forms.
+
+Each view is wrapped by ``ConsoleSite.admin_view`` (superusers only) where it is routed.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+
+from platform_admin import metrics
+from platform_admin.forms import ImpersonationForm
+from platform_admin.services import impersonation_start
+from tenants.models import Organization
+
+CHART_COLOURS = {"primary": "var(--color-primary-600)", "muted": "var(--color-base-300)"}
+
+
+def _chart(labels: list[str], *datasets: tuple[str, list, str]) -> str:
+    """Return the JSON that unfold's chart components draw."""
+    return json.dumps(
+        {
+            "labels": labels,
+            "datasets": [
+                {"label": label, "data": data, "backgroundColor": CHART_COLOURS[colour], "borderColor": CHART_COLOURS[colour]}
+                for label, data, colour in datasets
+            ],
+        }
+    )
+
+
+def dashboard_context(request) -> dict:
+    """Return the dashboard's figures, charts and lists for the period chosen in ``?period=``."""
+    period = request.GET.get("period", "30d")
+    period = period if period in metrics.PERIODS else "30d"
+    growth = metrics.growth_metrics(period=period)
+    series = growth["series"]
+    labels = [row["date"][5:] for row in series]
+    return {
+        "kpis": metrics.platform_metrics(),
+        "growth": growth,
+        "period": period,
+        "periods": list(metrics.PERIODS),
+        "signups_chart": _chart(labels, ("Signups", [r["signups"] for r in series], "primary")),
+        "mrr_chart": _chart(labels, ("MRR ($)", [r["mrr_cents"] / 100 for r in series], "primary")),
+        "conversions_chart": _chart(
+            labels,
+            ("Converted", [r["trial_conversions"] for r in series], "primary"),
+            ("Trials ended", [r["trials_ended"] for r in series], "muted"),
+        ),
+        "churn_chart": _chart(labels, ("Cancellations", [r["cancellations"] for r in series], "primary")),
+        "trials_expiring": list(metrics.trials_expiring(days=7)),
+        "recent_signups": list(metrics.recent_signups(limit=10)),
+    }
+
+
+def usage(request, site):
+    """Show the top organisations by users, plants or storage, and those over their limits."""
+    metric = request.GET.get("metric", "users")
+    metric = metric if metric in metrics.USAGE_METRICS else "users"
+    context = {
+        **site.each_context(request),
+        "title": "Usage",
+        "metric": metric,
+        "metrics": list(metrics.USAGE_METRICS),
+        "top": metrics.top_organizations(metric=metric),
+        "violations": metrics.limit_violations(),
+    }
+    return TemplateResponse(request, "platform_admin/usage.html", context)
+
+
+def impersonate(request, site):
+    """Choose an organisation, one of its users, a duration and a reason; then open its host as them."""
+    data = request.POST if request.method == "POST" else None
+    org_id = (data or request.GET).get("organization")
+    organization = Organization.objects.filter(pk=org_id, is_active=True).first() if str(org_id).isdigit() else None
+    form = ImpersonationForm(data, organization=organization, initial={"organization": organization})
+    if data is not None and form.is_valid():
+        try:
+            url, _token = impersonation_start(
+                actor=request.user, organization=form.cleaned_data["organization"], user_id=form.cleaned_data["user"],
+                minutes=form.cleaned_data["minutes"], reason=form.cleaned_data["reason"],
+            )
+            return redirect(url)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error({"organization_id": "organization", "user_id": "user"}.get(field, field), errors)
+    context = {**site.each_context(request), "title": "Impersonate a user", "form": form, "organization": organization}
+    return TemplateResponse(request, "platform_admin/impersonate.html", context)
+
+
+def action_page(request, *, site, form, title: str, obj, submit: str, apply, back_url: str):
+    """Render an action's form; on a valid POST run ``apply(form.cleaned_data)`` and go back to the object.
+
+    ``apply`` calls one service; its ValidationError lands on the form's fields.
+    """
+    if request.method == "POST" and form.is_valid():
+        try:
+            apply(form.cleaned_data)
+            messages.success(request, f"{title}: done for {obj}.")
+            return redirect(back_url)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+    context = {**site.each_context(request), "title": title, "subtitle": str(obj), "form": form, "object": obj,
+               "submit": submit, "back_url": back_url}
+    return TemplateResponse(request, "platform_admin/action_form.html", context)
