@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 
 from shopfloor import states
@@ -33,6 +34,9 @@ class Plant(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
 
+    def get_absolute_url(self) -> str:
+        return reverse("shopfloor:plant_detail", args=[self.pk])
+
 
 class Department(models.Model):
     plant = models.ForeignKey(Plant, on_delete=models.CASCADE, related_name="departments")
@@ -44,6 +48,9 @@ class Department(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return self.plant.get_absolute_url()
 
 
 class Lane(models.Model):
@@ -59,6 +66,9 @@ class Lane(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return self.plant.get_absolute_url()
 
     def clean(self) -> None:
         if self.department_id and self.plant_id and self.department.plant_id != self.plant_id:
@@ -78,6 +88,9 @@ class Shift(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.start:%H:%M}–{self.end:%H:%M}"
+
+    def get_absolute_url(self) -> str:
+        return self.plant.get_absolute_url()
 
     @property
     def day_names(self) -> list[str]:
@@ -120,6 +133,9 @@ class Material(models.Model):
     def __str__(self) -> str:
         return f"{self.sku} · {self.name}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("shopfloor:material_detail", args=[self.pk])
+
     @property
     def below_reorder_point(self) -> bool:
         return self.quantity_on_hand < self.reorder_point
@@ -144,6 +160,9 @@ class WorkOrder(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    def get_absolute_url(self) -> str:
+        return reverse("shopfloor:work_order_detail", args=[self.pk])
 
     @property
     def is_open(self) -> bool:
@@ -192,6 +211,9 @@ class NCR(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    def get_absolute_url(self) -> str:
+        return reverse("shopfloor:ncr_detail", args=[self.pk])
+
     @property
     def next_status(self) -> str | None:
         return states.NCR_FLOW.get(self.status)
@@ -203,8 +225,11 @@ class NCR(models.Model):
             raise ValidationError({"description": "Describe what is wrong."})
 
 
+ONBOARDING_STEPS = ("organization", "plant", "team", "sample_data", "done")
+
+
 class OnboardingState(models.Model):
-    """The organisation's progress through the setup wizard (a single row)."""
+    """The organisation's progress through the setup wizard (a single row, pk 1)."""
 
     steps_done = models.JSONField(default=list, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)

@@ -1,8 +1,42 @@
 from django.urls import path
 
-from shopfloor import views
+from shopfloor.views import onboarding, plants, production, team, workspace
 
 app_name = "shopfloor"
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
+    path("", workspace.dashboard, name="dashboard"),
+    path("onboarding/", onboarding.onboarding, name="onboarding"),
+    path("onboarding/<slug:step>/", onboarding.onboarding_step, name="onboarding_step"),
+    path("plants/", plants.PlantListView.as_view(), name="plant_list"),
+    path("plants/new/", plants.PlantCreateView.as_view(), name="plant_create"),
+    path("plants/<int:pk>/", plants.PlantDetailView.as_view(), name="plant_detail"),
+    path("plants/<int:pk>/edit/", plants.PlantEditView.as_view(), name="plant_edit"),
+    path("plants/<int:plant_pk>/departments/new/", plants.LayoutFormView.as_view(kind="department"),
+         name="department_create"),
+    path("departments/<int:pk>/edit/", plants.LayoutFormView.as_view(kind="department"), name="department_edit"),
+    path("plants/<int:plant_pk>/lanes/new/", plants.LayoutFormView.as_view(kind="lane"), name="lane_create"),
+    path("lanes/<int:pk>/edit/", plants.LayoutFormView.as_view(kind="lane"), name="lane_edit"),
+    path("plants/<int:plant_pk>/shifts/new/", plants.LayoutFormView.as_view(kind="shift"), name="shift_create"),
+    path("shifts/<int:pk>/edit/", plants.LayoutFormView.as_view(kind="shift"), name="shift_edit"),
+    path("departments/<int:pk>/delete/", plants.layout_delete, {"kind": "department"}, name="department_delete"),
+    path("lanes/<int:pk>/delete/", plants.layout_delete, {"kind": "lane"}, name="lane_delete"),
+    path("shifts/<int:pk>/delete/", plants.layout_delete, {"kind": "shift"}, name="shift_delete"),
+    path("materials/", production.MaterialListView.as_view(), name="material_list"),
+    path("materials/new/", production.MaterialCreateView.as_view(), name="material_create"),
+    path("materials/<int:pk>/", production.MaterialDetailView.as_view(), name="material_detail"),
+    path("materials/<int:pk>/edit/", production.MaterialEditView.as_view(), name="material_edit"),
+    path("materials/<int:pk>/count/", production.MaterialAdjustView.as_view(), name="material_adjust"),
+    path("work-orders/", production.WorkOrderListView.as_view(), name="work_order_list"),
+    path("work-orders/new/", production.WorkOrderCreateView.as_view(), name="work_order_create"),
+    path("work-orders/<int:pk>/", production.WorkOrderDetailView.as_view(), name="work_order_detail"),
+    path("work-orders/<int:pk>/edit/", production.WorkOrderEditView.as_view(), name="work_order_edit"),
+    path("work-orders/<int:pk>/advance/", production.work_order_advance, name="work_order_advance"),
+    path("ncrs/", production.NCRListView.as_view(), name="ncr_list"),
+    path("ncrs/new/", production.NCRCreateView.as_view(), name="ncr_create"),
+    path("ncrs/<int:pk>/", production.NCRDetailView.as_view(), name="ncr_detail"),
+    path("ncrs/<int:pk>/edit/", production.NCREditView.as_view(), name="ncr_edit"),
+    path("ncrs/<int:pk>/advance/", production.ncr_advance, name="ncr_advance"),
+    path("team/", team.TeamView.as_view(), name="team"),
+    path("team/invitations/<int:pk>/withdraw/", team.invitation_withdraw, name="invitation_withdraw"),
+    path("invitations/<str:signed>/", team.invitation_accept, name="invitation_accept"),
 ]

@@ -1,0 +1,132 @@
+"""Writes for inviting teammates: e-mailed, signed links within the plan's user limit."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from shopfloor.models import Invitation
+from shopfloor.services.records import schema_check, schema_lock
+from subscriptions.limits import limit_enforce
+from tenants.models import Organization
+
+INVITATION_SALT = "unison.shopfloor.invitation"
+INVITATION_MAX_AGE = 7 * 24 * 3600  # seconds
+MAX_PER_BATCH = 20
+
+
+class InvitationInvalid(Exception):
+    """The invitation link is forged, expired, for another workspace or already used."""
+
+
+def invitation_link(*, organization: Organization, invitation: Invitation) -> str:
+    """Return the absolute, signed link that lets the invitee set a password."""
+    signed = signing.dumps({"i": invitation.pk, "s": organization.schema_name}, salt=INVITATION_SALT)
+    return f"{organization.url}invitations/{signed}/"
+
+
+def _emails_parse(raw: str) -> list[str]:
+    emails = []
+    for part in raw.replace(",", "\n").replace(";", "\n").split():
+        email = part.strip().lower()
+        if email and email not in emails:
+            emails.append(email)
+    return emails
+
+
+@transaction.atomic
+def invitations_send(*, organization: Organization, emails: str, role: str = "member", invited_by=None) -> list[Invitation]:
+    """Invite each address (comma or line separated) and e-mail it a link; all or none.
+
+    Raise ValidationError on ``emails`` for a bad, taken or already invited address, and
+    LimitExceeded when users plus pending invitations would pass the plan's user limit.
+    """
+    schema_check(organization)
+    schema_lock("users")
+    addresses = _emails_parse(emails)
+    if not addresses:
+        raise ValidationError({"emails": "Enter at least one e-mail address."})
+    if len(addresses) > MAX_PER_BATCH:
+        raise ValidationError({"emails": f"Invite at most {MAX_PER_BATCH} people at a time."})
+    if role not in ("admin", "member"):
+        raise ValidationError({"role": "Choose admin or member."})
+    problems = []
+    for email in addresses:
+        try:
+            validate_email(email)
+        except ValidationError:
+            problems.append(f"{email} is not a valid e-mail address.")
+            continue
+        if get_user_model().objects.filter(email=email).exists():
+            problems.append(f"{email} is already a member of this workspace.")
+        elif Invitation.objects.filter(email=email, accepted_at__isnull=True).exists():
+            problems.append(f"{email} has already been invited.")
+    if problems:
+        raise ValidationError({"emails": problems})
+    pending = Invitation.objects.filter(accepted_at__isnull=True).count()
+    limit_enforce(organization, "add_user", adding=pending + len(addresses))
+    invitations = [
+        Invitation.objects.create(email=email, role=role, invited_by=invited_by) for email in addresses
+    ]
+    for invitation in invitations:
+        link = invitation_link(organization=organization, invitation=invitation)
+        body = render_to_string(
+            "shopfloor/invitation_email.txt", {"organization": organization, "invitation": invitation, "link": link}
+        )
+        transaction.on_commit(
+            lambda body=body, email=invitation.email: send_mail(
+                f"You're invited to {organization.name} on Unison", body, None, [email]
+            )
+        )
+    return invitations
+
+
+def invitation_from_link(*, organization: Organization, signed: str) -> Invitation:
+    """Return the pending invitation a link stands for; raise InvitationInvalid otherwise."""
+    try:
+        payload = signing.loads(signed, salt=INVITATION_SALT, max_age=INVITATION_MAX_AGE)
+    except signing.BadSignature as exc:
+        raise InvitationInvalid("This invitation link is invalid or has expired.") from exc
+    if payload.get("s") != organization.schema_name:
+        raise InvitationInvalid("This invitation is for another workspace.")
+    invitation = Invitation.objects.filter(pk=payload.get("i"), accepted_at__isnull=True).first()
+    if invitation is None:
+        raise InvitationInvalid("This invitation has already been used or was withdrawn.")
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, organization: Organization, signed: str, full_name: str, password: str):
+    """Create the invitee's user with the invited role and return it; the link then stops working."""
+    schema_check(organization)
+    schema_lock("users")
+    invitation = invitation_from_link(organization=organization, signed=signed)
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        raise InvitationInvalid("This invitation has already been used.")
+    user_model = get_user_model()
+    try:
+        validate_password(password, user_model(email=invitation.email, full_name=full_name))
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+    limit_enforce(organization, "add_user")
+    user = user_model.objects.create_user(
+        email=invitation.email, password=password, full_name=full_name.strip(), role=invitation.role
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    return user
+
+
+@transaction.atomic
+def invitation_withdraw(*, invitation: Invitation) -> None:
+    """Delete a pending invitation, freeing its seat."""
+    if invitation.accepted_at is None:
+        invitation.delete()
