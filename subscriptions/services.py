@@ -26,8 +26,6 @@ from tenants.services import organization_provision
 SUSPEND_AFTER_FAILED_PAYMENTS = 3
 MAX_TRIAL_EXTENSION_DAYS = 365
 MAX_ADD_ON_QUANTITY = 10_000
-# Suspensions a successful payment lifts; an operator's own suspension waits for an operator.
-PAYMENT_SUSPENSIONS = ("payment_failed", "trial_expired")
 
 
 @transaction.atomic
@@ -210,7 +208,7 @@ def subscription_record_payment_succeeded(
     if invoice_id:
         changes["last_paid_invoice_id"] = invoice_id
     recovers = locked.status == Status.PAST_DUE or (
-        locked.status == Status.SUSPENDED and locked.suspension_reason in PAYMENT_SUSPENSIONS
+        locked.status == Status.SUSPENDED and not _suspended_by_operator(locked)
     )
     if recovers:
         changes.update(suspended_at=None, suspension_reason="")
@@ -480,6 +478,12 @@ def _validate_plan(*, tier: str, billing_cycle: str) -> None:
 
 def _locked(subscription: Subscription) -> Subscription:
     return Subscription.objects.select_for_update().select_related("organization").get(pk=subscription.pk)
+
+
+def _suspended_by_operator(subscription: Subscription) -> bool:
+    """Return whether an operator's "suspend" (not a failed payment or a lapsed trial) put it there."""
+    last = subscription.events.filter(to_status=Status.SUSPENDED).exclude(from_status=Status.SUSPENDED).first()
+    return last is not None and last.transition == "suspend"
 
 
 def _period_changes(subscription: Subscription, start: datetime | None, end: datetime | None) -> dict:

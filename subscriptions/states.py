@@ -51,7 +51,7 @@ TRANSITIONS: dict[str, Transition] = {
     "schedule_downgrade": Transition(frozenset({A}), None),
     "apply_pending_tier": Transition(frozenset({A, P}), None),
     # Extra users, plants or storage on top of the plan.
-    "set_add_on": Transition(frozenset({T, A}), None),
+    "set_add_on": Transition(frozenset({T, A, P}), None),
 }
 
 
