@@ -3,10 +3,12 @@
 Context keys each kind understands (all optional; templates leave out what is missing):
 
 - ``welcome``: ``trial_days``, ``trial_ends_at``, ``tier``
-- ``trial_ending``: ``days_left`` (7, 3 or 1), ``trial_ends_at``
+- ``trial_ending``: ``days_left`` (7, 3 or 1), ``trial_ends_at`` (or Stripe's ``trial_end`` timestamp),
+  ``card_on_file``
 - ``trial_ended``: ``trial_ends_at``
-- ``payment_succeeded``: ``amount_cents``, ``invoice_url``, ``period_end_at``
-- ``payment_failed``: ``attempt`` (1, 2 or 3; the 3rd suspends), ``amount_cents``, ``next_attempt_at``
+- ``payment_succeeded``: ``invoice_id``, ``amount_cents``, ``invoice_url``, ``period_end_at``
+- ``payment_failed``: ``attempt_count`` (1, 2 or 3; the 3rd suspends), ``suspended``, ``invoice_id``,
+  ``amount_cents``, ``next_attempt_at``
 - ``usage_alert``: ``limit`` (users, plants or storage), ``threshold`` (80, 90, 100), ``used``, ``allowed``
 - ``subscription_cancelled``: ``ends_at``
 
@@ -14,6 +16,8 @@ Every template also gets ``organization``, ``workspace_url`` and ``billing_url``
 """
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -23,12 +27,15 @@ from django.utils.dateparse import parse_datetime
 
 SUBJECTS = {
     "welcome": "Welcome to Unison: your free trial has started",
-    "trial_ending": "Your Unison trial ends in {{ days_left }} day{{ days_left|pluralize }}",
+    "trial_ending": (
+        "{% if days_left %}Your Unison trial ends in {{ days_left }} day{{ days_left|pluralize }}"
+        "{% else %}Your Unison trial ends soon{% endif %}"
+    ),
     "trial_ended": "Your Unison trial has ended",
     "payment_succeeded": "Payment received, thank you",
     "payment_failed": (
-        "{% if attempt >= 3 %}Payment failed again: your Unison workspace is suspended"
-        "{% elif attempt %}Payment failed (attempt {{ attempt }} of 3){% else %}Payment failed{% endif %}"
+        "{% if suspended or attempt_count >= 3 %}Payment failed again: your Unison workspace is suspended"
+        "{% elif attempt_count %}Payment failed (attempt {{ attempt_count }} of 3){% else %}Payment failed{% endif %}"
     ),
     "usage_alert": "You have used {{ threshold }}% of your {{ limit }} limit",
     "subscription_cancelled": "Your Unison subscription has been cancelled",
@@ -37,11 +44,13 @@ KINDS = tuple(SUBJECTS)
 
 
 def _restore_dates(context: dict) -> dict:
-    """Turn the ISO strings stored for ``*_at`` keys back into datetimes for the templates."""
+    """Turn the ISO strings stored for ``*_at`` keys (and Stripe's ``trial_end``) into datetimes."""
     restored = dict(context)
     for key, value in context.items():
         if key.endswith("_at") and isinstance(value, str):
             restored[key] = parse_datetime(value) or value
+    if isinstance(context.get("trial_end"), int) and "trial_ends_at" not in context:
+        restored["trial_ends_at"] = datetime.fromtimestamp(context["trial_end"], tz=UTC)
     return restored
 
 

@@ -1,9 +1,9 @@
 """The lifecycle sweeps that Celery beat runs: trial expiry and warnings, usage tracking and alerts.
 
 Every sweep is safe to run twice or concurrently: trial expiry re-checks each
-subscription under a row lock, notices are kept to once by the notification
-log's unique key, and a usage run holds an advisory lock so two runs never
-overlap.
+subscription under a row lock (subscriptions.services.subscription_expire_trial),
+notices are kept to once by the notification log's unique key, and a usage run
+holds an advisory lock so two runs never overlap.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name
@@ -20,7 +20,7 @@ from django_tenants.utils import get_public_schema_name
 from notifications.services import notify
 from subscriptions.entitlements import entitlements_for
 from subscriptions.models import Status, Subscription, UsageSnapshot
-from subscriptions.services import subscription_transition
+from subscriptions.services import subscription_expire_trial
 from subscriptions.usage import usage_record_many
 from tenants.models import Organization
 
@@ -50,33 +50,16 @@ def trials_due_for_warning(*, days: int, now: datetime) -> QuerySet[Subscription
     )
 
 
-@transaction.atomic
-def trial_expire(*, subscription_id: int, now: datetime | None = None) -> bool:
-    """Suspend one lapsed unpaid trial and notify its owners; return False if it no longer qualifies."""
-    now = now or timezone.now()
-    subscription = trials_due_to_expire(now=now).select_for_update(of=("self",)).filter(pk=subscription_id).first()
-    if subscription is None:  # converted, extended or expired by another run meanwhile
-        return False
-    subscription_transition(
-        subscription=subscription,
-        name="expire_trial",
-        changes={"suspended_at": now, "suspension_reason": "The trial ended without payment."},
-        trial_ends_at=subscription.trial_ends_at.isoformat(),
-    )
-    notify(
-        organization=subscription.organization,
-        kind="trial_ended",
-        occasion=subscription.trial_ends_at.date().isoformat(),
-        context={"trial_ends_at": subscription.trial_ends_at},
-    )
-    return True
-
-
 def trials_expire(*, now: datetime | None = None) -> int:
-    """Suspend every unpaid trial past its end; return how many were suspended."""
-    now = now or timezone.now()
-    ids = list(trials_due_to_expire(now=now).values_list("pk", flat=True))
-    return sum(trial_expire(subscription_id=pk, now=now) for pk in ids)
+    """Suspend every unpaid trial past its end (or end it, if cancelled); return how many left trialing.
+
+    subscription_expire_trial re-checks each one under a row lock, so a second or
+    concurrent run changes nothing.
+    """
+    expired = 0
+    for subscription in trials_due_to_expire(now=now or timezone.now()):
+        expired += subscription_expire_trial(subscription=subscription).status != Status.TRIALING
+    return expired
 
 
 def trial_warnings_send(*, now: datetime | None = None) -> int:
@@ -85,12 +68,15 @@ def trial_warnings_send(*, now: datetime | None = None) -> int:
     queued = 0
     for days in WARNING_DAYS:
         for subscription in trials_due_for_warning(days=days, now=now):
-            queued += notify(
-                organization=subscription.organization,
-                kind="trial_ending",
-                occasion=f"{days}d:{subscription.trial_ends_at.date().isoformat()}",
-                context={"days_left": days, "trial_ends_at": subscription.trial_ends_at},
-            ) is not None
+            queued += (
+                notify(
+                    organization=subscription.organization,
+                    kind="trial_ending",
+                    occasion=f"{days}d:{subscription.trial_ends_at.date().isoformat()}",
+                    context={"days_left": days, "trial_ends_at": subscription.trial_ends_at},
+                )
+                is not None
+            )
     return queued
 
 
@@ -144,7 +130,9 @@ def threshold_reached(used: int, allowed: int | None) -> int | None:
 def latest_snapshots() -> QuerySet[UsageSnapshot]:
     """Return each active organisation's most recent usage snapshot."""
     return (
-        UsageSnapshot.objects.filter(organization__is_active=True, organization__subscription__status__in=ALERT_STATUSES)
+        UsageSnapshot.objects.filter(
+            organization__is_active=True, organization__subscription__status__in=ALERT_STATUSES
+        )
         .order_by("organization_id", "-measured_at", "-id")
         .distinct("organization_id")
         .select_related("organization")
@@ -173,10 +161,13 @@ def usage_alerts_send(*, now: datetime | None = None) -> int:
             threshold = threshold_reached(used, allowed)
             if threshold is None:
                 continue
-            queued += notify(
-                organization=snapshot.organization,
-                kind="usage_alert",
-                occasion=f"{limit}:{threshold}:{period}",
-                context={"limit": limit, "threshold": threshold, "used": shown(used), "allowed": shown(allowed)},
-            ) is not None
+            queued += (
+                notify(
+                    organization=snapshot.organization,
+                    kind="usage_alert",
+                    occasion=f"{limit}:{threshold}:{period}",
+                    context={"limit": limit, "threshold": threshold, "used": shown(used), "allowed": shown(allowed)},
+                )
+                is not None
+            )
     return queued
