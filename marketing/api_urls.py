@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from marketing import api
+
+urlpatterns = [
+    path("signup", api.SignupView.as_view(), name="signup"),
+]

@@ -1,0 +1,71 @@
+"""The signup form: field checks here, business rules in marketing.services.signup_validate."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.password_validation import password_validators_help_texts
+from django.core.exceptions import ValidationError
+from django.urls import reverse_lazy
+
+from marketing.services import FULL_NAME_MAX_LENGTH, ORGANIZATION_NAME_MAX_LENGTH, signup_validate
+from tenants.models import Industry
+from tenants.slugs import MAX_LENGTH
+
+
+class SignupForm(forms.Form):
+    label_suffix = ""
+
+    organization_name = forms.CharField(
+        label="Company name",
+        max_length=ORGANIZATION_NAME_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+    )
+    subdomain = forms.CharField(
+        label="Workspace address",
+        max_length=MAX_LENGTH,
+        help_text="Lowercase letters, digits and hyphens. You can't change it later.",
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "none",
+                "spellcheck": "false",
+                # Check availability as the visitor types (htmx).
+                "hx-get": reverse_lazy("marketing:signup_check_subdomain", urlconf=settings.PUBLIC_SCHEMA_URLCONF),
+                "hx-trigger": "input changed delay:300ms",
+                "hx-target": "#subdomain-status",
+                "hx-sync": "this:replace",
+            }
+        ),
+    )
+    full_name = forms.CharField(
+        label="Your name",
+        max_length=FULL_NAME_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.CharField(
+        label="Work e-mail",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        help_text=" ".join(password_validators_help_texts()),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    industry = forms.ChoiceField(
+        label="Industry",
+        required=False,
+        choices=[("", "Choose your industry (optional)"), *Industry.choices],
+    )
+
+    def clean(self) -> dict:
+        """Add the business rules' messages to fields that passed their own checks."""
+        data = super().clean()
+        try:
+            signup_validate(**{name: data.get(name) or "" for name in self.fields})
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                if field not in self.errors:
+                    self.add_error(field, messages)
+        return data
