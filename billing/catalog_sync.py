@@ -1,0 +1,78 @@
+"""Make Stripe's Products and Prices match ``subscriptions.catalog``, found by lookup key.
+
+Prices are immutable in Stripe: a changed amount gets a new price that takes over the lookup
+key, and the old one is archived. Running it again changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from billing import gateway
+from subscriptions import catalog
+
+
+@dataclass(frozen=True)
+class WantedPrice:
+    lookup_key: str
+    product_id: str
+    product_name: str
+    unit_amount: int
+    interval: str
+    nickname: str
+
+
+def wanted_prices() -> list[WantedPrice]:
+    """Return every price the catalog sells: each tier monthly and annual, each add-on monthly."""
+    wanted = []
+    for tier in catalog.TIERS.values():
+        for cycle, interval in (("monthly", "month"), ("annual", "year")):
+            wanted.append(WantedPrice(tier.lookup_key(cycle), f"unison_{tier.key}", f"Unison {tier.name}",
+                                      tier.price_cents(cycle), interval, f"{tier.name} ({cycle})"))
+    for add_on in catalog.ADD_ONS.values():
+        wanted.append(WantedPrice(add_on.lookup_key, f"unison_addon_{add_on.key}", f"Unison {add_on.name}",
+                                  add_on.monthly_cents_per_unit, "month", f"{add_on.name} (per {add_on.unit})"))
+    return wanted
+
+
+def _matches(price, wanted: WantedPrice) -> bool:
+    return (
+        price["unit_amount"] == wanted.unit_amount
+        and price["currency"] == catalog.CURRENCY
+        and (price.get("recurring") or {}).get("interval") == wanted.interval
+        and price["product"] == wanted.product_id
+    )
+
+
+def stripe_catalog_sync(*, progress: Callable[[str], None] = lambda line: None) -> Counter:
+    """Create or update the Products and Prices in Stripe; return counts of what was done."""
+    counts: Counter = Counter()
+    wanted = wanted_prices()
+    for product_id, name in dict((w.product_id, w.product_name) for w in wanted).items():
+        product = gateway.product_retrieve(product_id)
+        if product is None:
+            gateway.product_create(product_id=product_id, name=name, metadata={"source": "unison catalog"})
+            counts["products created"] += 1
+        elif product["name"] != name:
+            gateway.product_update(product_id, name=name)
+            counts["products updated"] += 1
+        else:
+            counts["products unchanged"] += 1
+    existing = gateway.prices_by_lookup_key([w.lookup_key for w in wanted])
+    for number, price in enumerate(wanted, start=1):
+        old = existing.get(price.lookup_key)
+        if old is not None and _matches(old, price):
+            counts["prices unchanged"] += 1
+            state = "unchanged"
+        else:
+            gateway.price_create(product_id=price.product_id, lookup_key=price.lookup_key,
+                                 unit_amount=price.unit_amount, currency=catalog.CURRENCY,
+                                 interval=price.interval, nickname=price.nickname)
+            if old is not None:
+                gateway.price_deactivate(old["id"])
+            state = "replaced" if old is not None else "created"
+            counts[f"prices {state}"] += 1
+        progress(f"[{number}/{len(wanted)}] {price.lookup_key}: {state}")
+    return counts

@@ -1,0 +1,169 @@
+"""The only module that talks to Stripe (and the only one that imports ``stripe``).
+
+Every call goes to ``settings.STRIPE_API_BASE`` and turns Stripe's failures into our own errors:
+``BillingUnavailable`` when Stripe cannot be reached or fails on its side (retry later), and
+``BillingRejected`` when Stripe refuses the request (a declined card, a bad parameter).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import stripe
+from django.conf import settings
+
+TIMEOUT_SECONDS = 15
+
+
+class BillingError(Exception):
+    """Stripe did not do what we asked; ``detail`` is safe to show to the customer."""
+
+    code = "billing_error"
+
+    def __init__(self, detail: str):
+        super().__init__(detail)
+        self.detail = detail
+
+
+class BillingUnavailable(BillingError):
+    code = "billing_unavailable"
+
+
+class BillingRejected(BillingError):
+    code = "billing_rejected"
+
+
+UNAVAILABLE = "Our payment provider could not be reached. Nothing was changed; please try again in a minute."
+_client = stripe.RequestsClient(timeout=TIMEOUT_SECONDS)
+
+
+def configure() -> None:
+    """Point the stripe library (ours and dj-stripe's calls) at the configured API base."""
+    stripe.api_base = settings.STRIPE_API_BASE
+    stripe.default_http_client = _client
+    stripe.max_network_retries = 0
+
+
+def api_key() -> str:
+    return settings.STRIPE_LIVE_SECRET_KEY if settings.STRIPE_LIVE_MODE else settings.STRIPE_TEST_SECRET_KEY
+
+
+def _call(method: Callable[..., Any], *args, **kwargs) -> Any:
+    configure()
+    try:
+        return method(*args, api_key=api_key(), **kwargs)
+    except (stripe.APIConnectionError, stripe.APIError, stripe.RateLimitError, stripe.AuthenticationError) as exc:
+        raise BillingUnavailable(UNAVAILABLE) from exc
+    except stripe.CardError as exc:
+        raise BillingRejected(exc.user_message or "The card was declined.") from exc
+    except stripe.StripeError as exc:
+        raise BillingRejected(f"Stripe refused the request: {exc.user_message or exc}") from exc
+
+
+def is_missing(error: BillingError) -> bool:
+    """Return whether the error says the object does not exist in Stripe."""
+    cause = error.__cause__
+    return isinstance(cause, stripe.InvalidRequestError) and cause.http_status == 404
+
+
+# --- Catalog ----------------------------------------------------------------------------------
+
+def product_retrieve(product_id: str) -> dict | None:
+    try:
+        return _call(stripe.Product.retrieve, product_id)
+    except BillingRejected as error:
+        if is_missing(error):
+            return None
+        raise
+
+
+def product_create(*, product_id: str, name: str, metadata: dict) -> dict:
+    return _call(stripe.Product.create, id=product_id, name=name, metadata=metadata)
+
+
+def product_update(product_id: str, *, name: str) -> dict:
+    return _call(stripe.Product.modify, product_id, name=name)
+
+
+def prices_by_lookup_key(lookup_keys: list[str]) -> dict[str, dict]:
+    """Return the active prices that carry these lookup keys, by lookup key."""
+    found = _call(stripe.Price.list, lookup_keys=lookup_keys, active=True, limit=100)
+    return {price["lookup_key"]: price for price in found["data"]}
+
+
+def price_create(*, product_id: str, lookup_key: str, unit_amount: int, currency: str, interval: str,
+                 nickname: str) -> dict:
+    """Create a recurring price and move the lookup key to it from any older price."""
+    return _call(
+        stripe.Price.create,
+        product=product_id,
+        unit_amount=unit_amount,
+        currency=currency,
+        recurring={"interval": interval},
+        lookup_key=lookup_key,
+        transfer_lookup_key=True,
+        nickname=nickname,
+    )
+
+
+def price_deactivate(price_id: str) -> dict:
+    return _call(stripe.Price.modify, price_id, active=False)
+
+
+# --- Customers, Checkout and the Portal -------------------------------------------------------
+
+def customer_create(*, email: str, name: str, metadata: dict, idempotency_key: str) -> dict:
+    return _call(stripe.Customer.create, email=email, name=name, metadata=metadata,
+                 idempotency_key=idempotency_key)
+
+
+def customer_retrieve(customer_id: str) -> dict:
+    return _call(stripe.Customer.retrieve, customer_id)
+
+
+def checkout_session_create(*, customer_id: str, line_items: list[dict], trial_end: int | None,
+                            success_url: str, cancel_url: str, metadata: dict) -> dict:
+    subscription_data: dict = {"metadata": metadata}
+    if trial_end:
+        subscription_data["trial_end"] = trial_end
+    return _call(
+        stripe.checkout.Session.create,
+        mode="subscription",
+        customer=customer_id,
+        line_items=line_items,
+        subscription_data=subscription_data,
+        success_url=success_url,
+        cancel_url=cancel_url,
+        client_reference_id=metadata.get("organization_id"),
+        metadata=metadata,
+    )
+
+
+def portal_session_create(*, customer_id: str, return_url: str) -> dict:
+    return _call(stripe.billing_portal.Session.create, customer=customer_id, return_url=return_url)
+
+
+# --- Subscriptions and invoices ---------------------------------------------------------------
+
+def subscription_retrieve(subscription_id: str) -> dict:
+    return _call(stripe.Subscription.retrieve, subscription_id)
+
+
+def subscription_change_items(subscription_id: str, *, items: list[dict]) -> dict:
+    """Change the subscription's items, prorating the rest of the period."""
+    return _call(stripe.Subscription.modify, subscription_id, items=items, proration_behavior="create_prorations")
+
+
+def subscription_set_cancel_at_period_end(subscription_id: str, *, cancel: bool) -> dict:
+    return _call(stripe.Subscription.modify, subscription_id, cancel_at_period_end=cancel)
+
+
+def invoice_retrieve(invoice_id: str) -> dict:
+    return _call(stripe.Invoice.retrieve, invoice_id)
+
+
+# --- Webhooks ---------------------------------------------------------------------------------
+
+def webhook_endpoint_create(*, url: str, events: list[str], metadata: dict) -> dict:
+    return _call(stripe.WebhookEndpoint.create, url=url, enabled_events=events, metadata=metadata)

@@ -1,0 +1,79 @@
+"""Reads for billing: invoices, the plan comparison and usage against limits."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from django.db.models import QuerySet
+from djstripe.models import Invoice
+
+from subscriptions import catalog
+from subscriptions.entitlements import entitlements_for
+from subscriptions.limits import plants_count, users_count
+from subscriptions.usage import storage_bytes_used
+from tenants.models import Organization
+
+
+def invoices_for(organization: Organization) -> QuerySet[Invoice]:
+    """Return the organisation's invoices (dj-stripe's copies), newest first; none without a customer."""
+    customer_id = organization.subscription.stripe_customer_id
+    if not customer_id:
+        return Invoice.objects.none()
+    return Invoice.objects.filter(customer_id=customer_id).order_by("-created", "-djstripe_id")
+
+
+def moment(timestamp: int | None) -> datetime | None:
+    """Return a Stripe timestamp (seconds) as an aware datetime, or None."""
+    return datetime.fromtimestamp(timestamp, tz=UTC) if timestamp else None
+
+
+def invoice_summary(invoice: Invoice) -> dict:
+    """Return what a customer needs to know about an invoice, amounts in cents."""
+    data = invoice.stripe_data
+    return {
+        "id": invoice.id,
+        "number": data.get("number") or "",
+        "amount_cents": int(data.get("total") or data.get("amount_due") or 0),
+        "currency": data.get("currency") or catalog.CURRENCY,
+        "status": data.get("status") or "",
+        "period_start": moment(data.get("period_start")),
+        "period_end": moment(data.get("period_end")),
+        "pdf_url": data.get("invoice_pdf") or "",
+        "hosted_url": data.get("hosted_invoice_url") or "",
+        "created": invoice.created,
+    }
+
+
+def usage_against_limits(organization: Organization) -> list[dict]:
+    """Return users, plants and storage used against the plan's limits (add-ons included)."""
+    limits = entitlements_for(organization).limits
+    rows = [
+        ("Users", users_count(organization), limits.users, ""),
+        ("Plants", plants_count(organization), limits.plants, ""),
+        ("Storage", round(storage_bytes_used(organization) / catalog.GB, 2), limits.storage_gb, " GB"),
+    ]
+    return [
+        {
+            "name": name,
+            "used": used,
+            "limit": limit,
+            "unit": unit,
+            "percent": None if not limit else min(100, round(100 * used / limit)),
+        }
+        for name, used, limit, unit in rows
+    ]
+
+
+def tier_comparison(current_tier: str) -> list[dict]:
+    """Return each tier with its prices, limits and features, marked current / upgrade / downgrade."""
+    current_rank = catalog.tier(current_tier).rank
+    return [
+        {
+            "tier": tier,
+            "is_current": tier.key == current_tier,
+            "direction": "current" if tier.rank == current_rank else ("upgrade" if tier.rank > current_rank
+                                                                      else "downgrade"),
+            "features": [catalog.feature(key).name for key in tier.features],
+        }
+        for tier in catalog.TIERS.values()
+    ]
