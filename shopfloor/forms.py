@@ -32,6 +32,9 @@ class PlantForm(forms.ModelForm):
         fields = ["name", "code", "time_zone", "address"]
         widgets = {"address": forms.Textarea(attrs={"rows": 3})}
 
+    def clean_code(self) -> str:
+        return self.cleaned_data["code"].strip().upper()
+
 
 class DepartmentForm(forms.ModelForm):
     class Meta:

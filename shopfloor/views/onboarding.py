@@ -36,9 +36,9 @@ class WizardStepView(ConfigureRequiredMixin, RecordFormView):
     def get_context_data(self, **kwargs):
         steps = [(key, STEP_TITLES[key], step_url(key)) for key in STEP_SLUGS]
         state = selectors.onboarding_state()
+        self.title = STEP_TITLES[self.step]
         return super().get_context_data(
-            step=self.step, steps=steps, steps_done=state.steps_done, title=STEP_TITLES[self.step],
-            skippable=self.step != "organization", **kwargs
+            step=self.step, steps=steps, steps_done=state.steps_done, skippable=self.step != "organization", **kwargs
         )
 
     def post(self, request, *args, **kwargs):
@@ -53,7 +53,7 @@ class WizardStepView(ConfigureRequiredMixin, RecordFormView):
             return services.onboarding_step_complete(step=self.step)
 
     def perform(self, form) -> None:
-        raise NotImplementedError
+        """Make the step's change; the last step has none."""
 
     def get_success_url_for(self, record) -> str:
         keys = list(STEP_SLUGS)

@@ -38,3 +38,14 @@ def records(in_tenant):
         material=material, quantity=Decimal(20), plant=plant, lane=plant.lanes.first(), due_date=date(2030, 1, 15)
     )
     return {"plant": plant, "material": material, "work_order": work_order}
+
+
+@pytest.fixture
+def onboarded(organization):
+    """Mark the organisation's setup wizard as finished, so the dashboard shows itself."""
+    from shopfloor import services
+
+    with schema_context(organization.schema_name):
+        for step in ("organization", "done"):
+            services.onboarding_step_complete(step=step)
+    return organization
