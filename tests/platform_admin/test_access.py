@@ -1,0 +1,121 @@
+"""Only superusers reach the console and the admin API: anonymous visitors, staff who are not
+superusers and tenant users are refused everywhere."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import pytest
+from django.urls import reverse as _reverse
+
+from tests.conftest import client_for
+from tests.platform_admin.conftest import console_client
+
+reverse = partial(_reverse, urlconf="unison.urls_public")
+
+
+def console_pages(organization) -> list[str]:
+    subscription = organization.subscription
+    return [
+        reverse("admin:index"),
+        reverse("admin:usage"),
+        reverse("admin:impersonate"),
+        reverse("admin:tenants_organization_changelist"),
+        reverse("admin:tenants_organization_change", args=[organization.pk]),
+        reverse("admin:subscriptions_subscription_changelist"),
+        reverse("admin:subscriptions_subscription_change", args=[subscription.pk]),
+        reverse("admin:subscriptions_subscription_extend_trial", args=[subscription.pk]),
+        reverse("admin:subscriptions_subscription_suspend", args=[subscription.pk]),
+        reverse("admin:subscriptions_subscription_reactivate", args=[subscription.pk]),
+        reverse("admin:platform_admin_auditentry_changelist"),
+    ]
+
+
+def api_calls(organization) -> list[tuple[str, str]]:
+    s = organization.subscription.pk
+    return [
+        ("get", "/api/v1/admin/organizations"),
+        ("get", f"/api/v1/admin/organizations/{organization.pk}"),
+        ("patch", f"/api/v1/admin/organizations/{organization.pk}"),
+        ("get", "/api/v1/admin/subscriptions"),
+        ("post", f"/api/v1/admin/subscriptions/{s}/extend-trial"),
+        ("post", f"/api/v1/admin/subscriptions/{s}/suspend"),
+        ("post", f"/api/v1/admin/subscriptions/{s}/reactivate"),
+        ("get", "/api/v1/admin/metrics"),
+        ("get", "/api/v1/admin/metrics/growth?period=7d"),
+        ("get", "/api/v1/admin/usage/top-organizations?metric=users"),
+        ("get", "/api/v1/admin/usage/violations"),
+        ("post", "/api/v1/admin/impersonate"),
+        ("get", "/api/v1/admin/audit-logs"),
+    ]
+
+
+def test_anonymous_visitors_are_sent_to_the_console_sign_in(organization):
+    client = console_client()
+    for url in console_pages(organization):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith(reverse("admin:login")), url
+
+
+def test_staff_who_are_not_superusers_are_refused_every_page(organization, staff_client):
+    for url in console_pages(organization):
+        response = staff_client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith(reverse("admin:login")), url
+    # Following the redirect shows the sign-in form, not the dashboard.
+    page = staff_client.get(reverse("admin:index"), follow=True)
+    assert b'name="password"' in page.content and b"console-dashboard" not in page.content
+
+
+def test_superusers_reach_every_page(organization, operator_client):
+    for url in console_pages(organization):
+        assert operator_client.get(url).status_code == 200, url
+
+
+@pytest.mark.parametrize("who", ["anonymous", "staff"])
+def test_the_admin_api_refuses_anyone_but_superusers(organization, staff, who):
+    client = console_client(staff if who == "staff" else None)
+    for method, url in api_calls(organization):
+        response = getattr(client, method)(url, {}, content_type="application/json")
+        assert response.status_code in (401, 403), (method, url, response.status_code)
+    organization.subscription.refresh_from_db()
+    assert organization.subscription.status == "trialing"
+
+
+def test_tenant_hosts_do_not_route_the_console_or_the_admin_api(organization, owner):
+    client = client_for(organization, owner)
+    assert client.get("/admin/").status_code == 404
+    assert client.get("/api/v1/admin/metrics").status_code == 404
+
+
+def test_a_tenant_users_token_is_worthless_on_the_public_host(organization, owner):
+    tokens = client_for(organization).post(
+        "/api/v1/auth/token", {"email": owner.email, "password": "correct-horse-battery-staple"},
+        content_type="application/json",
+    )
+    assert tokens.status_code == 200, tokens.content
+    response = console_client().get(
+        "/api/v1/admin/metrics", HTTP_AUTHORIZATION=f"Bearer {tokens.json()['access']}"
+    )
+    assert response.status_code in (401, 403)
+    assert "another workspace" in response.json()["detail"]
+
+
+def test_an_operator_token_opens_the_admin_api(operator):
+    tokens = console_client().post(
+        "/api/v1/admin/auth/token", {"email": operator.email, "password": "correct-horse-battery-staple"},
+        content_type="application/json",
+    )
+    assert tokens.status_code == 200, tokens.content
+    bearer = f"Bearer {tokens.json()['access']}"
+    assert console_client().get("/api/v1/admin/metrics", HTTP_AUTHORIZATION=bearer).status_code == 200
+
+
+def test_a_staff_token_does_not_open_the_admin_api(staff):
+    tokens = console_client().post(
+        "/api/v1/admin/auth/token", {"email": staff.email, "password": "correct-horse-battery-staple"},
+        content_type="application/json",
+    )
+    response = console_client().get("/api/v1/admin/metrics", HTTP_AUTHORIZATION=f"Bearer {tokens.json()['access']}")
+    assert response.status_code == 403

@@ -1,0 +1,143 @@
+"""Every operator action writes exactly one audit entry, and the database refuses to rewrite history."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.urls import reverse as _reverse
+
+from platform_admin import services
+from platform_admin.models import AuditEntry
+from tests.conftest import client_for
+
+reverse = partial(_reverse, urlconf="unison.urls_public")
+
+
+def entries(action: str | None = None) -> list[AuditEntry]:
+    found = AuditEntry.objects.all()
+    return list(found.filter(action=action) if action else found)
+
+
+def test_the_database_refuses_to_update_an_audit_entry(organization, operator):
+    entry = services.organization_update(organization=organization, actor=operator, name="Renamed Works")
+    entry = AuditEntry.objects.get()
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE platform_admin_auditentry SET action = 'nothing' WHERE id = %s", [entry.pk])
+    entry.refresh_from_db()
+    assert entry.action == "organization_update"
+
+
+def test_the_database_refuses_to_delete_an_audit_entry(organization, operator):
+    services.organization_update(organization=organization, actor=operator, name="Renamed Works")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM platform_admin_auditentry")
+    assert AuditEntry.objects.count() == 1
+    # The ORM goes the same way.
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEntry.objects.all().delete()
+    assert AuditEntry.objects.count() == 1
+
+
+def test_renaming_an_organization_writes_one_entry_with_the_change(organization, operator):
+    services.organization_update(organization=organization, actor=operator, name="Renamed Works")
+    [entry] = entries()
+    assert (entry.actor_email, entry.action, entry.target_type) == (operator.email, "organization_update", "organization")
+    assert entry.organization_id == organization.pk
+    assert entry.details["changes"] == {"name": ["Acme Works", "Renamed Works"]}
+
+
+def test_an_update_that_changes_nothing_writes_nothing(organization, operator):
+    services.organization_update(organization=organization, actor=operator, name=organization.name)
+    assert entries() == []
+
+
+def test_deactivating_through_the_api_writes_one_entry_and_closes_the_workspace(organization, owner, operator_client):
+    response = operator_client.patch(
+        f"/api/v1/admin/organizations/{organization.pk}", {"is_active": False}, content_type="application/json"
+    )
+    assert response.status_code == 200, response.content
+    assert [e.action for e in entries()] == ["organization_deactivate"]
+    assert client_for(organization, owner).get("/").status_code == 403
+
+
+def test_the_console_bulk_actions_write_one_entry_per_organization(make_organization, operator_client):
+    first, second = make_organization(), make_organization()
+    response = operator_client.post(
+        reverse("admin:tenants_organization_changelist"),
+        {"action": "deactivate", "_selected_action": [first.pk, second.pk]},
+    )
+    assert response.status_code == 302
+    assert sorted(e.organization_id for e in entries("organization_deactivate")) == sorted([first.pk, second.pk])
+    assert len(entries()) == 2
+
+
+def test_editing_in_the_console_form_goes_through_the_audited_service(organization, operator_client):
+    url = reverse("admin:tenants_organization_change", args=[organization.pk])
+    response = operator_client.post(url, {"name": "Acme Holdings", "email": organization.email, "is_active": "on"})
+    assert response.status_code == 302, response.content[:2000]
+    organization.refresh_from_db()
+    assert organization.name == "Acme Holdings"
+    assert [e.action for e in entries()] == ["organization_update"]
+
+
+def test_extending_a_trial_in_the_console_writes_one_entry(organization, operator_client):
+    subscription = organization.subscription
+    before = subscription.trial_ends_at
+    url = reverse("admin:subscriptions_subscription_extend_trial", args=[subscription.pk])
+    response = operator_client.post(url, {"days": 10})
+    assert response.status_code == 302
+    subscription.refresh_from_db()
+    assert (subscription.trial_ends_at - before).days == 10
+    [entry] = entries()
+    assert entry.action == "subscription_extend_trial" and entry.details["days"] == 10
+
+
+def test_a_bad_number_of_days_is_a_form_error_and_writes_nothing(organization, operator_client):
+    url = reverse("admin:subscriptions_subscription_extend_trial", args=[organization.subscription.pk])
+    response = operator_client.post(url, {"days": 0})
+    assert response.status_code == 200
+    assert "days" in response.context["form"].errors
+    assert entries() == []
+
+
+def test_suspending_needs_a_reason_and_writes_one_entry(organization, operator_client):
+    subscription = organization.subscription
+    url = reverse("admin:subscriptions_subscription_suspend", args=[subscription.pk])
+    assert "reason" in operator_client.post(url, {"reason": "  "}).context["form"].errors
+    assert entries() == []
+    assert operator_client.post(url, {"reason": "Fraudulent card"}).status_code == 302
+    subscription.refresh_from_db()
+    assert (subscription.status, subscription.suspension_reason) == ("suspended", "Fraudulent card")
+    [entry] = entries()
+    assert entry.action == "subscription_suspend" and entry.details["reason"] == "Fraudulent card"
+
+
+def test_reactivating_a_suspended_subscription_writes_one_entry(organization, operator):
+    subscription = services.operator_suspend(subscription=organization.subscription, actor=operator, reason="Chargeback")
+    services.operator_reactivate(subscription=subscription, actor=operator)
+    subscription.refresh_from_db()
+    assert subscription.status == "active"
+    assert [e.action for e in entries()] == ["subscription_reactivate", "subscription_suspend"]
+
+
+def test_an_illegal_reactivation_is_an_error_on_status_and_writes_nothing(organization, operator_client):
+    url = reverse("admin:subscriptions_subscription_reactivate", args=[organization.subscription.pk])
+    response = operator_client.post(url, {})
+    assert response.status_code == 200
+    assert "trialing" in str(response.context["form"].non_field_errors())
+    assert entries() == []
+
+
+def test_the_audit_log_is_read_only_in_the_console(organization, operator, operator_client):
+    services.organization_update(organization=organization, actor=operator, name="Renamed Works")
+    entry = AuditEntry.objects.get()
+    listing = operator_client.get(reverse("admin:platform_admin_auditentry_changelist"))
+    assert b"Renamed Works" in listing.content
+    assert operator_client.get(reverse("admin:platform_admin_auditentry_add")).status_code == 403
+    change_url = reverse("admin:platform_admin_auditentry_change", args=[entry.pk])
+    operator_client.post(change_url, {"action": "nothing"})
+    assert operator_client.post(reverse("admin:platform_admin_auditentry_delete", args=[entry.pk]), {"post": "yes"}).status_code == 403
+    entry.refresh_from_db()
+    assert entry.action == "organization_update"
