@@ -14,8 +14,6 @@ from tenants.slugs import MAX_LENGTH
 
 
 class SignupForm(forms.Form):
-    label_suffix = ""
-
     organization_name = forms.CharField(
         label="Company name",
         max_length=ORGANIZATION_NAME_MAX_LENGTH,
@@ -58,6 +56,10 @@ class SignupForm(forms.Form):
         required=False,
         choices=[("", "Choose your industry (optional)"), *Industry.choices],
     )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
 
     def clean(self) -> dict:
         """Add the business rules' messages to fields that passed their own checks."""
