@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -146,7 +147,7 @@ class WorkOrder(models.Model):
 
     number = models.CharField(max_length=20, unique=True, editable=False)
     material = models.ForeignKey(Material, on_delete=models.PROTECT, related_name="work_orders")
-    quantity = models.DecimalField(max_digits=12, decimal_places=3, validators=[MinValueValidator(0.001)])
+    quantity = models.DecimalField(max_digits=12, decimal_places=3, validators=[MinValueValidator(Decimal("0.001"))])
     plant = models.ForeignKey(Plant, on_delete=models.PROTECT, related_name="work_orders")
     lane = models.ForeignKey(Lane, on_delete=models.SET_NULL, null=True, blank=True, related_name="work_orders")
     due_date = models.DateField()

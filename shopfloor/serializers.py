@@ -18,6 +18,11 @@ class PlantSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "code", "time_zone", "address", "created_at", "departments", "lanes", "shifts"]
         read_only_fields = ["created_at"]
 
+    def to_internal_value(self, data):
+        if isinstance(data.get("code"), str):
+            data = {**data, "code": data["code"].strip().upper()}
+        return super().to_internal_value(data)
+
 
 class MaterialSerializer(serializers.ModelSerializer):
     below_reorder_point = serializers.BooleanField(read_only=True)

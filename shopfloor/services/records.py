@@ -37,7 +37,7 @@ def record_number(model: type[models.Model], prefix: str) -> tuple[int, str]:
 def schema_lock(name: str) -> None:
     """Serialise writers of ``name`` within the current schema until the transaction ends."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':' || %s))", [name])
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':' || %s::text))", [name])
 
 
 def schema_check(organization) -> None:
