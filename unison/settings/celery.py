@@ -8,6 +8,8 @@ from unison.settings.env import env
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=env("REDIS_URL", default="redis://127.0.0.1:6379/0"))
 CELERY_RESULT_BACKEND = None
+# One Redis can serve several environments (or test runs), each on a queue of its own.
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
 # With no broker configured (CELERY_BROKER_URL=""), tasks run in-process.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
 CELERY_TASK_ACKS_LATE = True
