@@ -1,3 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from subscriptions import api
+
+urlpatterns = [
+    path("subscription", api.SubscriptionView.as_view(), name="subscription"),
+    path("subscription/usage", api.UsageView.as_view(), name="subscription_usage"),
+    path("subscription/upgrade", api.UpgradeView.as_view(), name="subscription_upgrade"),
+    path("subscription/downgrade", api.DowngradeView.as_view(), name="subscription_downgrade"),
+    path("subscription/cancel", api.CancelView.as_view(), name="subscription_cancel"),
+    path("subscription/limits/check", api.LimitCheckView.as_view(), name="subscription_limits_check"),
+]

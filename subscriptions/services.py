@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from notifications.services import notify
 from subscriptions import catalog
@@ -26,6 +28,14 @@ from tenants.services import organization_provision
 SUSPEND_AFTER_FAILED_PAYMENTS = 3
 MAX_TRIAL_EXTENSION_DAYS = 365
 MAX_ADD_ON_QUANTITY = 10_000
+
+
+class BillingRefused(Exception):
+    """Billing (Stripe) refused or could not make the change; nothing here changed."""
+
+    def __init__(self, detail: str, code: str = "billing_error"):
+        super().__init__(detail)
+        self.detail, self.code = detail, code
 
 
 @transaction.atomic
@@ -246,6 +256,25 @@ def subscription_cancel(*, subscription: Subscription, actor: str, at_period_end
 
 
 @transaction.atomic
+def subscription_cancel_by_customer(
+    *, subscription: Subscription, actor: str, at_period_end: bool = True
+) -> Subscription:
+    """Cancel as the customer asked; a subscription paid through Stripe is told first. Return it.
+
+    A paid period is never cut short: Stripe ends it at the period end, and so do we.
+    """
+    locked = _locked(subscription)
+    if subscription_is_paid_in_stripe(locked):
+        if not at_period_end:
+            raise ValidationError(
+                {"at_period_end": ["A paid subscription ends at the end of the period you paid for."]}
+            )
+        if not locked.cancel_at_period_end:
+            _push_to_billing("cancel_at_period_end", locked, cancel=True)
+    return _copy_onto(subscription, subscription_cancel(subscription=locked, actor=actor, at_period_end=at_period_end))
+
+
+@transaction.atomic
 def subscription_resume(*, subscription: Subscription, actor: str) -> Subscription:
     """Take back a cancellation scheduled for the end of the period; return the subscription."""
     locked = _locked(subscription)
@@ -280,8 +309,10 @@ def subscription_end(*, subscription: Subscription, actor: str) -> Subscription:
 def subscription_change_tier(*, subscription: Subscription, tier: str, billing_cycle: str, actor: str) -> Subscription:
     """Move to a bigger tier (or another cycle of the same tier) now; return the subscription.
 
-    During a trial this picks the plan the trial runs on and the checkout will charge.
-    Choosing the current plan again changes nothing; a smaller tier is a downgrade.
+    A subscription paid through Stripe changes there first (prorated, through billing's
+    ``change_plan`` hook); if that fails nothing here changes. During a trial this picks the
+    plan the trial runs on and the checkout will charge. Choosing the current plan again
+    changes nothing; a smaller tier is a downgrade.
     """
     _validate_plan(tier=tier, billing_cycle=billing_cycle)
     locked = _locked(subscription)
@@ -291,6 +322,7 @@ def subscription_change_tier(*, subscription: Subscription, tier: str, billing_c
         raise ValidationError({"tier": [f"{chosen.name} is smaller than {current.name}: downgrade instead."]})
     if (tier, billing_cycle) == (locked.tier, locked.billing_cycle) and not locked.pending_tier:
         return _copy_onto(subscription, locked)
+    _push_to_billing("change_plan", locked, tier=tier, billing_cycle=billing_cycle)
     return subscription_transition(
         subscription=subscription,
         name="change_tier",
@@ -333,10 +365,15 @@ def subscription_schedule_downgrade(*, subscription: Subscription, tier: str, ac
 
 @transaction.atomic
 def subscription_apply_pending_tier(*, subscription: Subscription, actor: str = "system") -> Subscription:
-    """Apply a downgrade scheduled for the end of the period; without one, change nothing. Return it."""
+    """Apply a downgrade scheduled for the end of the period (in Stripe first when paid there); return it.
+
+    Without a pending downgrade this changes nothing.
+    """
     locked = _locked(subscription)
     if not locked.pending_tier:
         return _copy_onto(subscription, locked)
+    target_of("apply_pending_tier", locked.status)
+    _push_to_billing("change_plan", locked, tier=locked.pending_tier, billing_cycle=locked.billing_cycle)
     return subscription_transition(
         subscription=subscription,
         name="apply_pending_tier",
@@ -464,6 +501,28 @@ def subscription_set_add_on(
 
 
 # --- Helpers of this module ------------------------------------------------------------------
+
+
+def subscription_is_paid_in_stripe(subscription: Subscription) -> bool:
+    """Return whether a live Stripe subscription stands behind this one (changes must go there too)."""
+    return bool(subscription.stripe_subscription_id) and subscription.status in (Status.ACTIVE, Status.PAST_DUE)
+
+
+def _push_to_billing(hook: str, subscription: Subscription, **arguments) -> None:
+    """Call billing's hook for a subscription paid through Stripe; its errors propagate and roll back.
+
+    Subscriptions does not import billing: ``settings.SUBSCRIPTIONS_BILLING_HOOKS`` names the
+    callables (``change_plan``, ``cancel_at_period_end``), each taking ``organization=`` and keywords.
+    """
+    path = getattr(settings, "SUBSCRIPTIONS_BILLING_HOOKS", {}).get(hook)
+    if not path or not subscription_is_paid_in_stripe(subscription):
+        return
+    try:
+        import_string(path)(organization=subscription.organization, **arguments)
+    except Exception as error:
+        if not hasattr(error, "detail"):  # a bug, not a refusal: let it surface as one
+            raise
+        raise BillingRefused(str(error.detail), getattr(error, "code", "billing_error")) from error
 
 
 def _validate_plan(*, tier: str, billing_cycle: str) -> None:

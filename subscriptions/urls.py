@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from subscriptions import views
 
 app_name = "subscriptions"
-urlpatterns: list = []
+urlpatterns = [
+    path("trial-banner/dismiss/", views.dismiss_trial_banner, name="dismiss_trial_banner"),
+]

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from django import template
+from django.utils import timezone
+
+from subscriptions import catalog
 
 register = template.Library()
 
@@ -18,3 +21,33 @@ def cents(amount: int) -> str:
     """Format integer cents as dollars: 4900 → $49, 52920 → $529.20."""
     dollars, rest = divmod(int(amount), 100)
     return f"${dollars:,}" if rest == 0 else f"${dollars:,}.{rest:02d}"
+
+
+BANNER_DISMISSED_KEY = "trial_banner_dismissed"
+
+
+def banner_dismissed_today(request) -> bool:
+    """Return whether the user hid the trial banner earlier today (kept in their session)."""
+    session = getattr(request, "session", None)
+    return bool(session) and session.get(BANNER_DISMISSED_KEY) == timezone.localdate().isoformat()
+
+
+@register.simple_tag(takes_context=True)
+def subscription_banner(context) -> dict | None:
+    """Return what the tenant shell's subscription banner shows, or None for no banner.
+
+    A trial shows its days left (info at 7 or more, warn at 3–6, bad at 1–2) unless hidden
+    today; a read-only workspace (suspended, cancelled, or trial over) always says so.
+    """
+    request = context.get("request")
+    entitlements = getattr(request, "entitlements", None)
+    user = getattr(request, "user", None)
+    if not entitlements or not entitlements.status or not (user and user.is_authenticated):
+        return None
+    if entitlements.read_only:
+        return {"kind": "read_only", "css": "banner-bad", "status": entitlements.status}
+    days = entitlements.days_left_in_trial
+    if days is None or banner_dismissed_today(request):
+        return None
+    css = "banner-info" if days >= 7 else "banner-warn" if days >= 3 else "banner-bad"
+    return {"kind": "trial", "css": css, "days": days, "tier": catalog.tier(entitlements.tier).name}

@@ -34,9 +34,8 @@ def subscription(organization) -> Subscription:
 
 @pytest.fixture
 def active(subscription) -> Subscription:
-    return services.subscription_convert(
-        subscription=subscription, tier="professional", billing_cycle="monthly", stripe_subscription_id="sub_1"
-    )
+    """Return an active Professional subscription paid outside Stripe (no billing hook is called)."""
+    return services.subscription_convert(subscription=subscription, tier="professional", billing_cycle="monthly")
 
 
 def test_converting_a_trial_makes_it_active_and_marks_the_trial_converted(subscription):
@@ -56,11 +55,15 @@ def test_converting_a_trial_makes_it_active_and_marks_the_trial_converted(subscr
     assert transitions(subscription)[-1] == "convert"
 
 
-def test_converting_again_with_the_same_stripe_subscription_only_updates_fields(active):
-    events = transitions(active)
+def test_converting_again_with_the_same_stripe_subscription_only_updates_fields(subscription):
     services.subscription_convert(
-        subscription=active, tier="enterprise", billing_cycle="monthly", stripe_subscription_id="sub_1"
+        subscription=subscription, tier="professional", billing_cycle="monthly", stripe_subscription_id="sub_1"
     )
+    events = transitions(subscription)
+    services.subscription_convert(
+        subscription=subscription, tier="enterprise", billing_cycle="monthly", stripe_subscription_id="sub_1"
+    )
+    active = subscription
     stored = Subscription.objects.get(pk=active.pk)
     assert (stored.status, stored.tier) == (Status.ACTIVE, "enterprise")
     assert transitions(active) == events

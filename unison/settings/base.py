@@ -168,6 +168,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
 
 LOGIN_TOKEN_MAX_AGE = 120  # seconds
 
@@ -176,3 +177,9 @@ from unison.settings.celery import *  # noqa: E402,F403
 from unison.settings.console import *  # noqa: E402,F403
 from unison.settings.email import *  # noqa: E402,F403
 from unison.settings.stripe import *  # noqa: E402,F403
+
+# Billing's functions that subscriptions calls for a plan paid through Stripe (named here, not imported there).
+SUBSCRIPTIONS_BILLING_HOOKS = {
+    "change_plan": "billing.services.billing_change_plan",
+    "cancel_at_period_end": "billing.services.billing_cancel_at_period_end",
+}

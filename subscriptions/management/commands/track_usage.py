@@ -33,4 +33,6 @@ class Command(BaseCommand):
             raise CommandError("Another usage run is in progress; nothing measured.")
         alerts = 0 if no_alerts else usage_alerts_send()
         seconds = time.perf_counter() - started
-        self.stdout.write(f"done: measured {len(snapshots)} organisations in {seconds:.1f} s; {alerts} usage alerts queued")
+        self.stdout.write(
+            f"done: measured {len(snapshots)} organisations in {seconds:.1f} s; {alerts} usage alerts queued"
+        )
