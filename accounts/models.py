@@ -23,6 +23,10 @@ class UserManager(BaseUserManager):
         user.save(using=self._db)
         return user
 
+    def get_by_natural_key(self, email: str) -> User:
+        """Return the user with this e-mail; addresses are stored lowercase, so any case signs in."""
+        return self.get(email=email.strip().lower())
+
     def create_superuser(self, email: str, password: str | None = None, **fields) -> User:
         fields.update(is_staff=True, is_superuser=True)
         return self.create_user(email, password, **fields)

@@ -12,6 +12,11 @@ from django_tenants.middleware.main import TenantMainMiddleware
 class TenantMiddleware(TenantMainMiddleware):
     """Serve the public site on the base domain and each organisation on its subdomain."""
 
+    @staticmethod
+    def hostname_from_request(request):
+        """Return the request's host name without port, lowercased (domains are stored lowercase)."""
+        return TenantMainMiddleware.hostname_from_request(request).lower()
+
     def process_request(self, request):
         connection.set_schema_to_public()
         host = request.get_host().split(":")[0].lower()

@@ -26,6 +26,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
         template_schema_ensure()
 
 
+@pytest.fixture(autouse=True)
+def _public_schema_first():
+    """Start every test on the public schema: a tenant request leaves the connection in its schema."""
+    from django.db import connection
+
+    connection.set_schema_to_public()
+    yield
+    connection.set_schema_to_public()
+
+
 def unique_slug(prefix: str = "org") -> str:
     """Return a slug no other test uses, even across workers and committed test data."""
     return f"{prefix}-{next(_counter)}-{uuid.uuid4().hex[:6]}"

@@ -12,7 +12,7 @@ def test_a_new_organization_has_its_owner_and_trial(organization, owner):
 
 
 def test_the_owner_reaches_the_dashboard_on_the_tenant_host(organization, owner):
-    response = client_for(organization, owner).get("/")
+    response = client_for(organization, owner).get("/", follow=True)
     assert response.status_code == 200
     assert b"Acme Works" in response.content
 
