@@ -224,3 +224,18 @@ def test_the_api_is_limited_per_address_with_a_429(db, public_client, signup_rat
     response = public_client.post("/api/v1/signup", form_data(), content_type="application/json")
     assert response.status_code == 429
     assert "detail" in response.json()
+
+
+def test_the_signup_api_is_described_in_the_public_openapi_schema(db, public_client):
+    response = public_client.get("/api/schema/", HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    operation = response.json()["paths"]["/api/v1/signup"]["post"]
+    assert "201" in operation["responses"]
+    assert operation["security"] == [{}]
+
+
+def test_a_failed_signup_keeps_the_chosen_plan_in_the_form_address(db, public_client):
+    response = public_client.post("/signup/?tier=starter", form_data(email="bad"))
+    body = response.content.decode()
+    assert 'action="/signup/?tier=starter"' in body
+    assert "You picked <strong>Starter</strong>" in body
