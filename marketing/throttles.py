@@ -15,6 +15,13 @@ class SignupThrottle(SimpleRateThrottle):
         # Read the rate on each use, so settings overrides apply at once.
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
+    def get_ident(self, request) -> str:
+        # Without NUM_PROXIES configured, DRF would trust any X-Forwarded-For a client sends,
+        # which would let one address sign up without limit; use the socket's address then.
+        if api_settings.NUM_PROXIES is None:
+            return request.META.get("REMOTE_ADDR", "")
+        return super().get_ident(request)
+
     def get_cache_key(self, request, view) -> str:
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 

@@ -239,3 +239,10 @@ def test_a_failed_signup_keeps_the_chosen_plan_in_the_form_address(db, public_cl
     body = response.content.decode()
     assert 'action="/signup/?tier=starter"' in body
     assert "You picked <strong>Starter</strong>" in body
+
+
+def test_a_made_up_forwarded_for_header_does_not_escape_the_limit(db, public_client, signup_rate):
+    signup_rate("1/hour")
+    assert public_client.post("/signup/", form_data()).status_code == 302
+    spoofed = public_client.post("/signup/", form_data(), HTTP_X_FORWARDED_FOR="198.51.100.7")
+    assert spoofed.status_code == 429
