@@ -22,8 +22,8 @@ def track_usage_task() -> int:
 @app.task(name="subscriptions.track_usage_for_tenant")
 def track_usage_for_tenant_task() -> int:
     """Measure the organisation whose schema the task was queued in; return the snapshot's id."""
-    organization = getattr(connection, "tenant", None)
-    if not isinstance(organization, lifecycle.Organization):
+    organization = lifecycle.organizations_to_measure().filter(schema_name=connection.schema_name).first()
+    if organization is None:
         raise ValueError("Queue this task inside an organisation's schema (schema_context).")
     return usage_record(organization).pk
 
