@@ -38,27 +38,18 @@ def storage_bytes_used(organization) -> int:
     return total
 
 
-def _schemas_with_plants(schemas: list[str]) -> set[str]:
-    # The plant table arrives with the shopfloor app's migrations; a schema without it has no plants.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT table_schema FROM information_schema.tables WHERE table_name = %s AND table_schema = ANY(%s)",
-            [PLANT_TABLE, schemas],
-        )
-        return {row[0] for row in cursor.fetchall()}
-
-
 def _counts(organizations: list) -> dict[int, tuple[int, int]]:
     """Return {organization id: (active users, plants)} with one query across all the schemas."""
     if not organizations:
         return {}
-    with_plants = _schemas_with_plants([org.schema_name for org in organizations])
     quote = connection.ops.quote_name
     parts, params = [], []
     for org in organizations:
         schema = quote(org.schema_name)
-        plants = f"(SELECT count(*) FROM {schema}.{PLANT_TABLE})" if org.schema_name in with_plants else "0"
-        parts.append(f"SELECT %s, (SELECT count(*) FROM {schema}.accounts_user WHERE is_active), {plants}")
+        parts.append(
+            f"SELECT %s, (SELECT count(*) FROM {schema}.accounts_user WHERE is_active), "
+            f"(SELECT count(*) FROM {schema}.{PLANT_TABLE})"
+        )
         params.append(org.pk)
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
@@ -71,7 +62,7 @@ def users_count(organization) -> int:
 
 
 def plants_count(organization) -> int:
-    """Return the number of plants in the organisation's schema (0 before the plant table exists)."""
+    """Return the number of plants in the organisation's schema."""
     return _counts([organization])[organization.pk][1]
 
 
