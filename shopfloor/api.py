@@ -75,13 +75,16 @@ class PlantViewSet(RecordViewSet):
 
 class MaterialViewSet(RecordViewSet):
     serializer_class = serializers.MaterialSerializer
-    filters = ("q", "unit", "low")
-    select = selectors.material_list
     queryset = Material.objects.none()
 
     def get_permissions(self):
         extra = [] if self.action == "count" else [CanConfigureOrReadOnly()]
         return super().get_permissions() + extra
+
+    def get_queryset(self):
+        low = self.request.query_params.get("low", "").lower() in ("1", "true", "yes", "on")
+        q, unit = self.request.query_params.get("q", ""), self.request.query_params.get("unit", "")
+        return selectors.material_list(q=q, unit=unit, low=low)
 
     def create_record(self, **data):
         return services.material_create(**data)

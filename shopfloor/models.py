@@ -121,7 +121,9 @@ class Material(models.Model):
     sku = models.CharField("SKU", max_length=40, unique=True)
     name = models.CharField(max_length=120)
     unit = models.CharField(max_length=8, choices=Unit.choices, default=Unit.PIECES)
-    quantity_on_hand = models.DecimalField(max_digits=12, decimal_places=3, default=0)
+    quantity_on_hand = models.DecimalField(
+        max_digits=12, decimal_places=3, default=0, validators=[MinValueValidator(0)]
+    )
     reorder_point = models.DecimalField(
         max_digits=12, decimal_places=3, default=0, validators=[MinValueValidator(0)]
     )

@@ -80,3 +80,31 @@ def test_a_new_owner_is_walked_from_first_sign_in_to_a_dashboard_with_sample_dat
         assert (Material.objects.count(), WorkOrder.objects.count(), NCR.objects.count()) == (6, 4, 2)
         assert Invitation.objects.count() == 2
         assert OnboardingState.objects.get().completed_at is not None
+
+
+def test_a_member_reports_an_ncr_from_a_work_order_with_three_clicks_and_a_sentence(
+    site, page, sign_in, screenshot, make_organization
+):
+    from shopfloor import services
+
+    organization = make_organization(name="Quick Quality")
+    member = tenant_user(organization, role="member")
+    with schema_context(organization.schema_name):
+        services.sample_data_load(organization=organization)
+        work_order = WorkOrder.objects.get(status="in_progress")
+    sign_in(page, organization, member, f"/work-orders/{work_order.pk}/")
+    page.get_by_role("link", name="Report NCR").click()
+    expect(page.get_by_label("Work order")).to_have_value(str(work_order.pk))
+    expect(page.get_by_label("Minor")).to_be_checked()  # sensible default
+    page.get_by_label("Major").check()
+    page.get_by_label("Description").fill("Three busbars bent during handling.")
+    screenshot(page, "1-quick-form")
+    page.get_by_role("button", name="Report NCR").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("NCR-")
+    expect(page.get_by_text("Three busbars bent during handling.")).to_be_visible()
+    screenshot(page, "2-reported")
+    with schema_context(organization.schema_name):
+        ncr = NCR.objects.get(description="Three busbars bent during handling.")
+        assert (ncr.work_order, ncr.severity, ncr.disposition, ncr.reported_by_id) == (
+            work_order, "major", "pending", member.pk
+        )

@@ -142,3 +142,12 @@ def test_a_jwt_client_lists_materials(enterprise, owner, records):
     response = client.get("/api/v1/materials", {"low": "1"}, HTTP_AUTHORIZATION=f"Bearer {token}")
     assert response.status_code == 200
     assert [m["sku"] for m in response.json()["results"]] == ["STL-2"]
+
+
+def test_the_low_filter_reads_true_and_false(api, records, enterprise):
+    with schema_context(enterprise.schema_name):
+        from shopfloor import services
+
+        services.material_create(sku="OK-1", name="Plenty", quantity_on_hand=100, reorder_point=1)
+    assert api.get("/api/v1/materials", {"low": "true"}).json()["count"] == 1
+    assert api.get("/api/v1/materials", {"low": "false"}).json()["count"] == 2

@@ -143,3 +143,15 @@ def test_pages_answer_404_for_records_that_do_not_exist(owner_client, records):
 def test_signed_out_visitors_are_sent_to_sign_in(organization, records):
     response = client_for(organization).get("/work-orders/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_members_do_not_see_the_setup_card_they_cannot_act_on(member_client, owner_client):
+    assert "Complete your setup" in owner_client.get("/").content.decode()
+    assert "Complete your setup" not in member_client.get("/").content.decode()
+
+
+def test_a_negative_count_is_refused_on_the_field(member_client, records, organization):
+    response = member_client.post(f"/materials/{records['material'].pk}/count/", {"quantity_on_hand": "-3"})
+    assert response.status_code == 200 and b'class="field-error"' in response.content
+    with schema_context(organization.schema_name):
+        assert Material.objects.get().quantity_on_hand == Decimal(5)
