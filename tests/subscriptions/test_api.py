@@ -194,3 +194,62 @@ def test_the_openapi_schema_and_swagger_ui_show_the_subscription_api(api):
         assert path in schema["paths"]
     assert "post" in schema["paths"]["/api/v1/subscription/upgrade"]
     assert api.get("/api/docs/").status_code == 200
+
+
+# Billing is reached through the hooks named in settings.SUBSCRIPTIONS_BILLING_HOOKS. These stand-ins
+# take its place at that boundary (the real hooks call Stripe, which billing's own tests cover with
+# localstripe); what we check is our side: nothing changes here when billing refuses.
+BILLING_CALLS: list[tuple] = []
+
+
+class StandInBillingError(Exception):
+    code = "billing_error"
+
+    def __init__(self, detail: str):
+        super().__init__(detail)
+        self.detail = detail
+
+
+def billing_that_refuses(*, organization, **arguments):
+    raise StandInBillingError("Your card was declined.")
+
+
+def billing_that_accepts(*, organization, **arguments):
+    BILLING_CALLS.append((organization.pk, arguments))
+
+
+@pytest.fixture
+def paid(organization) -> None:
+    Subscription.objects.filter(organization=organization).update(status=Status.ACTIVE, stripe_subscription_id="sub_x")
+    BILLING_CALLS.clear()
+
+
+def hooks(settings, target: str) -> None:
+    settings.SUBSCRIPTIONS_BILLING_HOOKS = {
+        "change_plan": f"tests.subscriptions.test_api.{target}",
+        "cancel_at_period_end": f"tests.subscriptions.test_api.{target}",
+    }
+
+
+def test_a_paid_upgrade_goes_through_billing_first(api, organization, paid, settings):
+    hooks(settings, "billing_that_accepts")
+    response = api.post("/api/v1/subscription/upgrade", {"tier": "enterprise"}, "application/json")
+    assert response.status_code == 200 and response.json()["tier"] == "enterprise"
+    assert BILLING_CALLS == [(organization.pk, {"tier": "enterprise", "billing_cycle": "monthly"})]
+
+
+def test_when_billing_refuses_a_paid_upgrade_nothing_changes(api, organization, paid, settings):
+    hooks(settings, "billing_that_refuses")
+    response = api.post("/api/v1/subscription/upgrade", {"tier": "enterprise"}, "application/json")
+    assert response.status_code == 400
+    assert response.json() == {"code": "billing_error", "detail": "Your card was declined."}
+    assert Subscription.objects.get(organization=organization).tier == "professional"
+
+
+def test_a_paid_subscription_is_cancelled_at_its_period_end_in_billing_too(api, organization, paid, settings):
+    hooks(settings, "billing_that_accepts")
+    refused = api.post("/api/v1/subscription/cancel", {"at_period_end": False}, "application/json")
+    assert refused.status_code == 400 and "at_period_end" in refused.json()
+    body = api.post("/api/v1/subscription/cancel", {}, "application/json").json()
+    assert (body["status"], body["cancel_at_period_end"]) == ("active", True)
+    assert BILLING_CALLS == [(organization.pk, {"cancel": True})]
