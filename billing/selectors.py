@@ -9,8 +9,7 @@ from djstripe.models import Invoice
 
 from subscriptions import catalog
 from subscriptions.entitlements import entitlements_for
-from subscriptions.limits import plants_count, users_count
-from subscriptions.usage import storage_bytes_used
+from subscriptions.usage import usage_measure
 from tenants.models import Organization
 
 
@@ -47,10 +46,11 @@ def invoice_summary(invoice: Invoice) -> dict:
 def usage_against_limits(organization: Organization) -> list[dict]:
     """Return users, plants and storage used against the plan's limits (add-ons included)."""
     limits = entitlements_for(organization).limits
+    usage = usage_measure(organization)
     rows = [
-        ("Users", users_count(organization), limits.users, ""),
-        ("Plants", plants_count(organization), limits.plants, ""),
-        ("Storage", round(storage_bytes_used(organization) / catalog.GB, 2), limits.storage_gb, " GB"),
+        ("Users", usage.users, limits.users, ""),
+        ("Plants", usage.plants, limits.plants, ""),
+        ("Storage", round(usage.storage_bytes / catalog.GB, 2), limits.storage_gb, " GB"),
     ]
     return [
         {

@@ -25,11 +25,13 @@ from subscriptions import catalog
 from subscriptions.models import Status, Subscription
 from subscriptions.services import (
     subscription_cancel,
+    subscription_change_tier,
     subscription_convert,
     subscription_end,
     subscription_record_payment_failed,
     subscription_record_payment_succeeded,
     subscription_resume,
+    subscription_schedule_downgrade,
     subscription_set_add_on,
 )
 from subscriptions.states import IllegalTransition
@@ -213,6 +215,31 @@ def billing_change_plan(
             wanted.pop(tier_key, None)
     items += [{"price": ids[key], "quantity": quantity} for key, quantity in wanted.items()]
     return gateway.subscription_change_items(subscription.stripe_subscription_id, items=items)
+
+
+def billing_plan_choose(
+    *, organization: Organization, tier: str, billing_cycle: str, add_ons: dict[str, int], actor: str,
+    success_url: str, cancel_url: str,
+) -> str | None:
+    """Return a Checkout URL for an organisation that does not pay yet; else change its paid plan and return None.
+
+    A paid plan changes in place: add-ons and upgrades in Stripe now (prorated), a smaller
+    tier at the end of the period (when the organisation fits in it).
+    """
+    subscription = Subscription.objects.get(organization=organization)
+    if not has_live_stripe_subscription(subscription):
+        return billing_checkout_start(organization=organization, tier=tier, billing_cycle=billing_cycle,
+                                      add_ons=add_ons, success_url=success_url, cancel_url=cancel_url)
+    plan_validate(tier=tier, billing_cycle=billing_cycle, add_ons=add_ons)
+    current_add_ons = {a.kind: a.quantity for a in subscription.add_ons.filter(removed_at__isnull=True)}
+    if {k: q for k, q in add_ons.items() if q} != current_add_ons:
+        billing_change_plan(organization=organization, tier=subscription.tier,
+                            billing_cycle=subscription.billing_cycle, add_ons=add_ons)
+    if catalog.tier(tier).rank < subscription.plan.rank:
+        subscription_schedule_downgrade(subscription=subscription, tier=tier, actor=actor)
+    elif (tier, billing_cycle) != (subscription.tier, subscription.billing_cycle):
+        subscription_change_tier(subscription=subscription, tier=tier, billing_cycle=billing_cycle, actor=actor)
+    return None
 
 
 def billing_cancel_at_period_end(*, organization: Organization, cancel: bool = True) -> dict:

@@ -5,4 +5,6 @@ from billing import views
 app_name = "billing"
 urlpatterns = [
     path("", views.billing_page, name="page"),
+    path("plan/", views.billing_choose_plan, name="choose_plan"),
+    path("portal/", views.billing_portal, name="portal"),
 ]

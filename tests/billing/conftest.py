@@ -40,6 +40,8 @@ def webhooks(transactional_db, live_server, stripe_catalog, settings):
     endpoint, _ = stripe_webhook_setup(base_url=live_server.url)
     yield endpoint
     stripe_catalog.call("DELETE", f"/v1/webhook_endpoints/{endpoint.id}")
+    # Let deliveries already under way finish before pytest-django empties the tables under them.
+    time.sleep(1.5)
 
 
 def wait_for(check, *, timeout: float = 20, what: str = "the condition"):
@@ -52,3 +54,22 @@ def wait_for(check, *, timeout: float = 20, what: str = "the condition"):
         if time.monotonic() > deadline:
             pytest.fail(f"Timed out waiting for {what}")
         time.sleep(0.2)
+
+
+@pytest.fixture
+def held_webhooks(webhooks, stripe_server):
+    """Keep localstripe from sending events, so the test delivers them itself; yield the endpoint."""
+    stripe_server.call("POST", "/_test/webhooks/hold", on="true")
+    yield webhooks
+    stripe_server.call("POST", "/_test/webhooks/hold", on="false")
+
+
+def webhook_url(live_server, endpoint) -> str:
+    return f"{live_server.url}/stripe/webhook/{endpoint.djstripe_uuid}/"
+
+
+def paying_customer(organization, stripe_server) -> str:
+    """Give the organisation its Stripe customer and return the id."""
+    from billing.services import billing_customer_ensure
+
+    return billing_customer_ensure(organization=organization)

@@ -18,8 +18,9 @@ def signature_header(payload: bytes, secret: str, timestamp: int | None = None) 
 
 
 def deliver(url: str, event: dict, secret: str, *, timestamp: int | None = None,
-            session: requests.Session | None = None) -> requests.Response:
+            session: requests.Session | None = None, headers: dict | None = None) -> requests.Response:
     """POST the event to ``url`` over HTTP, signed with ``secret``; return the response."""
     payload = json.dumps(event).encode()
-    headers = {"Content-Type": "application/json", "Stripe-Signature": signature_header(payload, secret, timestamp)}
+    headers = {"Content-Type": "application/json", "Stripe-Signature": signature_header(payload, secret, timestamp),
+               **(headers or {})}
     return (session or requests).post(url, data=payload, headers=headers, timeout=30)

@@ -171,7 +171,6 @@ def subscription_create(*, customer, line_items, trial_end=None, metadata=None):
     sub = R.Subscription(customer=customer, metadata=metadata,
                          items=[{"plan": first["price"], "quantity": first.get("quantity", 1)}],
                          trial_end=trial_end or _now() + 60)
-    sub.default_tax_rates = []
     for item in rest:
         sub.items._list.append(R.SubscriptionItem(subscription=sub.id, plan=item["price"],
                                                   quantity=item.get("quantity", 1)))
@@ -182,6 +181,15 @@ def subscription_create(*, customer, line_items, trial_end=None, metadata=None):
         sub._period = (_now(), _now() + _interval_seconds(sub.plan))
         sub._create_invoice()
     return sub
+
+
+def _subscription_init(self, *args, **kwargs):
+    _subscription_init_original(self, *args, **kwargs)
+    self.default_tax_rates = self.default_tax_rates or []  # dj-stripe iterates over it
+
+
+_subscription_init_original = R.Subscription.__init__
+R.Subscription.__init__ = _subscription_init
 
 
 def _items_total(sub) -> int:

@@ -1,0 +1,249 @@
+"""Benchmark Stripe webhook delivery into dj-stripe's endpoint against a verify-only baseline.
+
+In a scratch database (``unison_bench_webhooks`` on the server of ``DATABASE_URL``; created
+first, dropped at the end unless ``--keep``) and against a localstripe server of its own
+(tests/stripe_server), it drives ``--organizations`` subscriptions through checkout and
+renewals with webhook delivery held, collects ``--events`` real, signed events (default 500),
+then, with ``--concurrency`` clients over HTTP to a threaded Django server on 127.0.0.1:
+
+- ``baseline_per_s``: the same payloads posted to a view that only verifies the signature;
+- ``per_s`` and ``p99_ms``: posted to dj-stripe's endpoint, each processed in full.
+
+It then checks that every effect happened exactly once (one outcome per handled event, one
+payment notice per paid invoice, each subscription at its final state) and that delivering
+everything a second time changes nothing. ``ratio`` is per_s / baseline_per_s.
+
+    .venv/bin/python bench/webhooks.py [--events 500] [--organizations 10] [--concurrency 4] [--keep]
+
+The last line is JSON: {"bench": "webhooks", "events", "per_s", "p99_ms", "baseline_per_s", "ratio", ...}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import hmac
+import json
+import os
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+SCRATCH_DB = "unison_bench_webhooks"
+TOLERANCE_SECONDS = 300
+
+
+def scratch_database(*, drop_only: bool = False) -> str:
+    """Drop the scratch database and, unless ``drop_only``, create it empty; return its URL."""
+    from unison.settings.env import env
+
+    base = env("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/unison")
+    config = env.db_url_config(base)
+    server = dict(host=config["HOST"], port=config["PORT"] or 5432, user=config["USER"], password=config["PASSWORD"])
+    with psycopg.connect(dbname="postgres", autocommit=True, **server) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{SCRATCH_DB}" WITH (FORCE)')
+        if not drop_only:
+            conn.execute(f'CREATE DATABASE "{SCRATCH_DB}"')
+    return urlunsplit(urlsplit(base)._replace(path=f"/{SCRATCH_DB}"))
+
+
+# --- The baseline: a view that only verifies the Stripe signature ------------------------------
+
+def verify_only(request):
+    """Return 200 if the Stripe-Signature header matches the body, 400 otherwise; nothing else."""
+    from django.http import HttpResponse, HttpResponseBadRequest
+
+    parts = dict(p.split("=", 1) for p in request.headers.get("Stripe-Signature", "").split(",") if "=" in p)
+    signed = b"%s.%s" % (parts.get("t", "").encode(), request.body)
+    expected = hmac.new(os.environ["BENCH_WEBHOOK_SECRET"].encode(), signed, hashlib.sha256).hexdigest()
+    fresh = parts.get("t", "").isdigit() and abs(time.time() - int(parts["t"])) <= TOLERANCE_SECONDS
+    if fresh and hmac.compare_digest(expected, parts.get("v1", "")):
+        return HttpResponse("ok")
+    return HttpResponseBadRequest()
+
+
+def _urlpatterns():
+    from django.urls import include, path
+    from django.views.decorators.csrf import csrf_exempt
+
+    return [path("bench/verify-only/", csrf_exempt(verify_only)), path("", include("unison.urls_public"))]
+
+
+def __getattr__(name):  # this module is the public URL conf while the bench runs
+    if name == "urlpatterns":
+        return _urlpatterns()
+    raise AttributeError(name)
+
+
+# --- Moving parts -----------------------------------------------------------------------------
+
+def serve() -> tuple[int, object]:
+    """Serve Django on 127.0.0.1 (a free port) in threads; return the port and the server."""
+    from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler, get_internal_wsgi_application
+
+    class QuietHandler(WSGIRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = ThreadedWSGIServer(("127.0.0.1", 0), QuietHandler, allow_reuse_address=True)
+    server.set_app(get_internal_wsgi_application())
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server.server_address[1], server
+
+
+def make_events(stripe_server, organizations: int, wanted: int) -> tuple[list, list]:
+    """Run subscriptions through checkout and renewals in localstripe; return (organisations, events)."""
+    from billing.services import SUBSCRIBED_EVENTS, billing_checkout_start
+    from subscriptions.services import organization_create_with_trial
+    from tests.stripe_server.process import GOOD_CARD
+
+    made, per_org = [], []
+    for i in range(organizations):
+        slug = f"wh-{i:03d}"
+        org = organization_create_with_trial(name=f"Webhook Bench {i}", slug=slug, owner_name="Bench Owner",
+                                             owner_email=f"owner@{slug}.example.com", owner_password="bench-pass-123")
+        url = billing_checkout_start(organization=org, tier="starter", billing_cycle="monthly",
+                                     success_url="http://x/ok", cancel_url="http://x/no")
+        session = stripe_server.call("POST", f"/_test/checkout/{url.rsplit('/', 1)[1]}/complete", card=GOOD_CARD)
+        made.append((org, session["customer"], session["subscription"]))
+    renewals = 0
+    while sum(len(events) for events in per_org) < wanted:
+        for _, _, subscription_id in made:
+            stripe_server.call("POST", f"/_test/subscriptions/{subscription_id}/renew")
+        renewals += 1
+        per_org = [[e for e in stripe_server.call("GET", f"/_test/customers/{customer_id}/events")["data"]
+                    if e["type"] in SUBSCRIBED_EVENTS] for _, customer_id, _ in made]
+        print(f"[{renewals}] {sum(len(e) for e in per_org)} events from {len(made)} subscriptions", flush=True)
+    # Round-robin across organisations, each one's events in the order they happened.
+    events = [e for batch in zip(*[iter(x) for x in per_org], strict=False) for e in batch]
+    events += [e for x in per_org for e in x if e not in events]
+    return [org for org, _, _ in made], events[:wanted]
+
+
+def deliver_all(url: str, events: list, secret: str, concurrency: int) -> tuple[float, list[float], list[int]]:
+    """POST every event, signed, with ``concurrency`` clients; return (seconds, latencies ms, status codes)."""
+    from tests.stripe_server.delivery import deliver
+
+    local = threading.local()
+
+    def one(event):
+        local.session = getattr(local, "session", None) or requests.Session()
+        started = time.perf_counter()
+        status = deliver(url, event, secret, session=local.session).status_code
+        return (time.perf_counter() - started) * 1000, status
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        results = list(pool.map(one, events))
+    return time.perf_counter() - started, [r[0] for r in results], [r[1] for r in results]
+
+
+def p99(latencies: list[float]) -> float:
+    ordered = sorted(latencies)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+
+
+def effects(organizations, events) -> dict:
+    """Return the counts that must match the events exactly once."""
+    from billing.models import WebhookOutcome
+    from billing.services import HANDLED_EVENTS
+    from notifications.models import NotificationLog
+    from subscriptions.models import SubscriptionEvent
+
+    handled = {e["id"] for e in events if e["type"] in HANDLED_EVENTS}
+    return {
+        "outcomes": WebhookOutcome.objects.filter(event_id__in=handled).count(),
+        "handled_events": len(handled),
+        "payment_notices": NotificationLog.objects.filter(organization__in=organizations,
+                                                          kind="payment_succeeded").count(),
+        "paid_invoices": len({e["data"]["object"]["id"] for e in events if e["type"] == "invoice.payment_succeeded"}),
+        "transitions": SubscriptionEvent.objects.filter(subscription__organization__in=organizations).count(),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=500)
+    parser.add_argument("--organizations", type=int, default=10)
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--keep", action="store_true", help="Keep the scratch database afterwards.")
+    args = parser.parse_args()
+    if min(args.events, args.organizations, args.concurrency) < 1:
+        parser.error("--events, --organizations and --concurrency must be 1 or more")
+
+    media = tempfile.TemporaryDirectory(prefix="unison-bench-media-")
+    os.environ.update(DATABASE_URL=scratch_database(), DJANGO_SETTINGS_MODULE="unison.settings.test",
+                      MEDIA_ROOT=media.name, EMAIL_URL="dummymail://", CELERY_TASK_ALWAYS_EAGER="1")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from billing.catalog_sync import stripe_catalog_sync
+    from billing.services import stripe_webhook_setup
+    from tenants.template import template_schema_ensure
+    from tests.stripe_server.process import StripeServer
+
+    settings.DEBUG = False
+    settings.PUBLIC_SCHEMA_URLCONF = "bench.webhooks"
+    stripe_server = StripeServer()
+    settings.STRIPE_API_BASE = stripe_server.url
+    server = None
+    try:
+        print("migrating the scratch database and the template schema ...", flush=True)
+        call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
+        template_schema_ensure()
+        stripe_catalog_sync()
+        port, server = serve()
+        stripe_server.call("POST", "/_test/webhooks/hold", on="true")
+        endpoint, _ = stripe_webhook_setup(base_url=f"http://localhost:{port}")
+        os.environ["BENCH_WEBHOOK_SECRET"] = endpoint.secret  # read by the URL conf's copy of this module
+        organizations, events = make_events(stripe_server, args.organizations, args.events)
+
+        print(f"baseline: {len(events)} events to the verify-only view ...", flush=True)
+        base_seconds, _, base_codes = deliver_all(f"http://localhost:{port}/bench/verify-only/", events,
+                                                  endpoint.secret, args.concurrency)
+        print(f"webhooks: {len(events)} events to dj-stripe's endpoint ...", flush=True)
+        url = f"http://localhost:{port}/stripe/webhook/{endpoint.djstripe_uuid}/"
+        seconds, latencies, codes = deliver_all(url, events, endpoint.secret, args.concurrency)
+        first = effects(organizations, events)
+        print("again: every event a second time (must change nothing) ...", flush=True)
+        _, _, again_codes = deliver_all(url, events, endpoint.secret, args.concurrency)
+        second = effects(organizations, events)
+        exactly_once = (first["outcomes"] == first["handled_events"] and
+                        first["payment_notices"] == first["paid_invoices"] and first == second and
+                        set(codes) | set(again_codes) | set(base_codes) == {200})
+        per_s, baseline_per_s = len(events) / seconds, len(events) / base_seconds
+        print(f"effects: {first}; exactly once: {exactly_once}", flush=True)
+        print(f"summary: {per_s:.0f} events/s (p99 {p99(latencies):.0f} ms) against {baseline_per_s:.0f}/s "
+              f"verify-only, ratio {per_s / baseline_per_s:.2f}", flush=True)
+        print(json.dumps({
+            "bench": "webhooks", "events": len(events), "per_s": round(per_s, 1), "p99_ms": round(p99(latencies), 1),
+            "baseline_per_s": round(baseline_per_s, 1), "ratio": round(per_s / baseline_per_s, 3),
+            "concurrency": args.concurrency, "exactly_once": exactly_once,
+        }))
+        return 0 if exactly_once else 1
+    finally:
+        if server is not None:
+            server.shutdown()
+        stripe_server.stop()
+        from django.db import connections
+
+        connections.close_all()
+        if not args.keep:
+            scratch_database(drop_only=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
