@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from subscriptions import catalog
 from subscriptions.entitlements import entitlements_compute, entitlements_for
 from subscriptions.limits import Violation, limits_exceeded, upgrade_url
-from subscriptions.models import Subscription
+from subscriptions.models import Status, Subscription
 from subscriptions.usage import Usage, usage_measure
 
 
 def subscription_for_org(organization) -> Subscription:
     """Return the organisation's subscription; raise Subscription.DoesNotExist if it has none."""
     return Subscription.objects.select_related("organization").get(organization=organization)
+
+
+def pending_downgrades_due(*, now: datetime | None = None) -> QuerySet[Subscription]:
+    """Return the subscriptions whose scheduled downgrade is due: their period has ended."""
+    return Subscription.objects.filter(
+        status__in=(Status.ACTIVE, Status.PAST_DUE), current_period_end__lte=now or timezone.now()
+    ).exclude(pending_tier="")
 
 
 def usage_percentages(usage: Usage, limits: catalog.Limits) -> dict[str, float | None]:

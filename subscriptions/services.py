@@ -20,6 +20,7 @@ from subscriptions import catalog
 from subscriptions.entitlements import active_add_ons, entitlements_forget, limits_with_add_ons
 from subscriptions.limits import limits_exceeded
 from subscriptions.models import Status, Subscription, SubscriptionAddOn, SubscriptionEvent
+from subscriptions.selectors import pending_downgrades_due
 from subscriptions.states import IllegalTransition, target_of
 from subscriptions.usage import usage_measure
 from tenants.models import Organization
@@ -382,6 +383,21 @@ def subscription_apply_pending_tier(*, subscription: Subscription, actor: str = 
         from_tier=locked.tier,
         tier=locked.pending_tier,
     )
+
+
+def pending_downgrades_apply(*, now: datetime | None = None) -> int:
+    """Apply every downgrade whose period has ended, each in its own transaction; return how many changed.
+
+    One that billing refuses stays pending and is tried again on the next run.
+    """
+    applied = 0
+    for subscription in pending_downgrades_due(now=now):
+        try:
+            subscription_apply_pending_tier(subscription=subscription)
+        except BillingRefused:
+            continue
+        applied += 1
+    return applied
 
 
 # --- Trials and operator actions -------------------------------------------------------------

@@ -262,3 +262,17 @@ def test_add_on_input_is_checked(active):
     with pytest.raises(ValidationError) as raised:
         services.subscription_set_add_on(subscription=active, kind="extra_desk", quantity=-1, actor="o")
     assert set(raised.value.message_dict) == {"kind", "quantity"}
+
+
+def test_scheduled_downgrades_apply_once_their_period_has_ended(active, make_organization):
+    services.subscription_schedule_downgrade(subscription=active, tier="starter", actor="o")
+    later = make_organization().subscription
+    services.subscription_convert(subscription=later, tier="professional", billing_cycle="monthly")
+    services.subscription_schedule_downgrade(subscription=later, tier="starter", actor="o")
+    now = timezone.now()
+    Subscription.objects.filter(pk=active.pk).update(current_period_end=now - timedelta(minutes=1))
+    Subscription.objects.filter(pk=later.pk).update(current_period_end=now + timedelta(days=3))
+    assert services.pending_downgrades_apply(now=now) == 1
+    assert Subscription.objects.get(pk=active.pk).tier == "starter"
+    assert Subscription.objects.get(pk=later.pk).tier == "professional"
+    assert services.pending_downgrades_apply(now=now) == 0
