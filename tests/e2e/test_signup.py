@@ -81,7 +81,7 @@ def test_a_taken_subdomain_is_flagged_as_you_type_and_refused_on_submit(site, pa
     assert Organization.objects.count() == before
 
 
-@pytest.mark.parametrize("path", ["/", "/pricing/", "/signup/"])
+@pytest.mark.parametrize("path", ["/", "/pricing/", "/signup/"], ids=["landing", "pricing", "signup"])
 def test_each_public_page_fits_a_375_pixel_screen(site, mobile_page, screenshot, path):
     mobile_page.goto(site.url(path))
     overflow = mobile_page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
