@@ -4,13 +4,22 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 export DJANGO_SETTINGS_MODULE ?= unison.settings.base
+# The port `make run` serves on; absolute links to tenant hosts use the same one.
+PORT ?= 8000
+export UNISON_PORT ?= $(PORT)
+# Set when PostgreSQL or Redis had to be found or started: see unison/devservices.py.
+SERVICES = exports="$$($(PY) -m unison.devservices $(1))" || exit 1; eval "$$exports"
 
 .PHONY: run test install services migrate seed serve lint
 
-run: install services migrate seed serve  ## install, migrate, seed and serve on http://localhost:8000
+run: install  ## install, start services, migrate, seed and serve on http://localhost:8000
+	@$(call SERVICES,--eager-without-redis); $(MAKE) --no-print-directory migrate seed serve
 
-test: install services  ## run the whole test suite
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+# pytest exits 5 when a selection (PYTEST_ARGS="-k ...") matches no test: not a failure.
+test: install  ## run the whole test suite
+	@$(call SERVICES,); $(VENV)/bin/pytest $(PYTEST_ARGS); status=$$?; \
+	if [ $$status -eq 5 ]; then echo "make test: no tests matched the selection (pytest exit 5); not a failure"; status=0; fi; \
+	exit $$status
 
 install: $(VENV)/.installed
 
@@ -21,7 +30,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	touch $@
 
 services: install  ## start PostgreSQL (or a project-local one) and check Redis
-	$(PY) -m unison.devservices
+	@$(call SERVICES,--eager-without-redis)
 
 migrate: install
 	$(PY) manage.py migrate_schemas --shared -v 1
@@ -32,7 +41,7 @@ seed: install
 	$(PY) manage.py seed_demo
 
 serve: install
-	$(PY) manage.py runserver localhost:8000
+	$(PY) manage.py runserver localhost:$(PORT)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import connection
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework import exceptions
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenRefreshSerializer
@@ -17,6 +18,12 @@ class TenantJWTAuthentication(JWTAuthentication):
         if token.get(SCHEMA_CLAIM) != connection.schema_name:
             raise exceptions.AuthenticationFailed("This token belongs to another workspace.", code="wrong_tenant")
         return token
+
+
+class TenantJWTScheme(SimpleJWTScheme):
+    """Describe the tenant-bound JWT in the OpenAPI schema as the bearer scheme it is."""
+
+    target_class = "accounts.authentication.TenantJWTAuthentication"
 
 
 class TenantTokenObtainSerializer(TokenObtainPairSerializer):

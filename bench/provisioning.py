@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import statistics
 import sys
 import time
@@ -84,6 +85,8 @@ def main() -> int:
     if args.n < 1:
         parser.error("--n must be at least 1")
 
+    # A plain kill still drops the scratch database (the finally clause below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     url, server = scratch_url()
     scratch_recreate(server)
     os.environ["DATABASE_URL"] = url

@@ -26,4 +26,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Subscriptions, billing, shop floor and operator endpoints.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Several models have a "status"; give each choice set its own name in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "SubscriptionStatusEnum": "subscriptions.models.Status",
+        "WorkOrderStatusEnum": "shopfloor.states.WorkOrderStatus",
+        "NCRStatusEnum": "shopfloor.states.NCRStatus",
+    },
 }

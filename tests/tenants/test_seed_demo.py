@@ -1,0 +1,45 @@
+"""`manage.py seed_demo` makes the operator and the demo tenant once, and is safe to run again."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+from django.core.management import call_command
+from django_tenants.utils import schema_context
+
+from accounts.models import User
+from tenants.models import Organization
+
+
+def seed(*args: str) -> str:
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_seed_demo_makes_the_operator_and_acme_and_prints_credentials_once(db):
+    first = seed()
+    assert "operator@unison.local" in first
+    assert "owner@acme.example.com" in first
+
+    operator = User.objects.get(email="operator@unison.local")
+    assert operator.is_superuser and operator.is_staff
+    acme = Organization.objects.get(slug="acme")
+    assert acme.subscription.status == "trialing"
+    with schema_context(acme.schema_name):
+        assert User.objects.get().role == "owner"
+
+    second = seed()
+    assert "operator@unison.local /" not in second
+    assert "owner@acme.example.com /" not in second
+    assert Organization.objects.filter(slug="acme").count() == 1
+    assert User.objects.filter(email="operator@unison.local").count() == 1
+    with schema_context(acme.schema_name):
+        assert User.objects.count() == 1
+
+
+def test_seed_demo_with_a_given_password_lets_both_sign_in(db):
+    seed("--password", "demo-password-123")
+    assert User.objects.get(email="operator@unison.local").check_password("demo-password-123")
+    with schema_context(Organization.objects.get(slug="acme").schema_name):
+        assert User.objects.get(email="owner@acme.example.com").check_password("demo-password-123")
