@@ -22,6 +22,7 @@ from notifications.models import NotificationLog, NotificationStatus
 from notifications.selectors import notifications_waiting, owner_emails
 
 logger = logging.getLogger(__name__)
+OCCASION_MAX = NotificationLog._meta.get_field("occasion").max_length
 
 _INSERT = f"""
     INSERT INTO {NotificationLog._meta.db_table}
@@ -37,14 +38,16 @@ def notify(*, organization, kind: str, occasion: str, context: dict | None = Non
 
     Return the new log row's id, or None when this (organisation, kind, occasion)
     was recorded before: then nothing is sent again. Raise ValueError for an
-    unknown kind.
+    unknown kind or an empty or overlong occasion.
     """
     if kind not in KINDS:
         raise ValueError(f"Unknown notice kind {kind!r}; use one of {', '.join(KINDS)}.")
+    if not occasion or len(occasion) > OCCASION_MAX:
+        raise ValueError(f"A notice's occasion must be 1 to {OCCASION_MAX} characters, not {len(occasion)}.")
     payload = json.dumps(context or {}, cls=DjangoJSONEncoder)
     with connection.cursor() as cursor:
         cursor.execute(
-            _INSERT, [organization.pk, kind, occasion[:120], payload, NotificationStatus.QUEUED, timezone.now()]
+            _INSERT, [organization.pk, kind, occasion, payload, NotificationStatus.QUEUED, timezone.now()]
         )
         row = cursor.fetchone()
     if row is None:

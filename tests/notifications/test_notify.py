@@ -82,6 +82,13 @@ def test_an_unknown_kind_is_refused_and_nothing_is_recorded(organization):
     assert not NotificationLog.objects.filter(organization=organization, kind="birthday").exists()
 
 
+@pytest.mark.parametrize("occasion", ["", "x" * 121])
+def test_an_empty_or_overlong_occasion_is_refused(organization, occasion):
+    with pytest.raises(ValueError, match="occasion must be 1 to 120 characters"):
+        notify(organization=organization, kind="trial_ended", occasion=occasion)
+    assert not NotificationLog.objects.filter(organization=organization, kind="trial_ended").exists()
+
+
 def test_a_mail_server_failure_is_logged_and_the_notice_is_sent_on_the_next_sweep(
     organization, owner, django_capture_on_commit_callbacks
 ):
