@@ -38,12 +38,12 @@ def notify(*, organization, kind: str, occasion: str, context: dict | None = Non
 
     Return the new log row's id, or None when this (organisation, kind, occasion)
     was recorded before: then nothing is sent again. Raise ValueError for an
-    unknown kind or an empty or overlong occasion.
+    unknown kind or an overlong occasion.
     """
     if kind not in KINDS:
         raise ValueError(f"Unknown notice kind {kind!r}; use one of {', '.join(KINDS)}.")
-    if not occasion or len(occasion) > OCCASION_MAX:
-        raise ValueError(f"A notice's occasion must be 1 to {OCCASION_MAX} characters, not {len(occasion)}.")
+    if len(occasion) > OCCASION_MAX:
+        raise ValueError(f"A notice's occasion must be at most {OCCASION_MAX} characters, not {len(occasion)}.")
     payload = json.dumps(context or {}, cls=DjangoJSONEncoder)
     with connection.cursor() as cursor:
         cursor.execute(
