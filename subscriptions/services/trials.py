@@ -1,0 +1,104 @@
+"""Writes for trials: opening one with a new organisation, extending, expiring."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from notifications.services import notify
+from subscriptions import catalog
+from subscriptions.models import Status, Subscription, SubscriptionEvent
+from subscriptions.services.core import (
+    MAX_TRIAL_EXTENSION_DAYS,
+    _copy_onto,
+    _locked,
+    subscription_transition,
+)
+from subscriptions.services.standing import subscription_end
+from subscriptions.states import IllegalTransition
+from tenants.models import Organization
+from tenants.services import organization_provision
+
+
+@transaction.atomic
+def organization_create_with_trial(**provision_kwargs) -> Organization:
+    """Provision an organisation and open its trial in one transaction; return the organisation."""
+    organization = organization_provision(**provision_kwargs)
+    subscription_start_trial(organization=organization)
+    return organization
+
+
+@transaction.atomic
+def subscription_start_trial(*, organization: Organization) -> Subscription:
+    """Open the 14-day Professional trial, welcome the owners after commit, and return the subscription."""
+    now = timezone.now()
+    ends = now + timedelta(days=catalog.TRIAL_DAYS)
+    subscription = Subscription.objects.create(
+        organization=organization,
+        tier=catalog.TRIAL_TIER,
+        status=Status.TRIALING,
+        trial_starts_at=now,
+        trial_ends_at=ends,
+        current_period_start=now,
+        current_period_end=ends,
+    )
+    SubscriptionEvent.objects.create(
+        subscription=subscription,
+        transition="start_trial",
+        from_status=Status.TRIALING,
+        to_status=Status.TRIALING,
+        details={"tier": catalog.TRIAL_TIER, "days": catalog.TRIAL_DAYS},
+    )
+    notify(organization=organization, kind="welcome", occasion="trial_started", context={"trial_ends_at": ends})
+    return subscription
+
+
+@transaction.atomic
+def subscription_extend_trial(*, subscription: Subscription, days: int, actor: str) -> Subscription:
+    """Give a trial ``days`` more, reopening a lapsed (never paid) trial; return the subscription."""
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_TRIAL_EXTENSION_DAYS:
+        raise ValidationError({"days": [f"Enter a whole number of days from 1 to {MAX_TRIAL_EXTENSION_DAYS}."]})
+    locked = _locked(subscription)
+    now = timezone.now()
+    if locked.status == Status.SUSPENDED:
+        if locked.trial_converted or not locked.trial_starts_at:
+            raise IllegalTransition("reopen_trial", locked.status)
+        name, ends = "reopen_trial", now + timedelta(days=days)
+        changes = {"suspended_at": None, "suspension_reason": ""}
+    else:
+        name, ends = "extend_trial", max(locked.trial_ends_at or now, now) + timedelta(days=days)
+        changes = {}
+    changes.update(trial_ends_at=ends, current_period_end=ends)
+    return subscription_transition(
+        subscription=subscription, name=name, actor=actor, changes=changes, days=days, trial_ends_at=ends
+    )
+
+
+@transaction.atomic
+def subscription_expire_trial(*, subscription: Subscription, actor: str = "system") -> Subscription:
+    """Suspend a trial that has reached its end unpaid (or cancel it, if the customer asked); return it.
+
+    A trial not yet due, already converted or no longer trialing is left as it is, so the
+    daily job may run twice.
+    """
+    locked = _locked(subscription)
+    if not locked.trial_is_over or locked.trial_converted:
+        return _copy_onto(subscription, locked)
+    if locked.cancel_at_period_end:
+        return _copy_onto(subscription, subscription_end(subscription=locked, actor=actor))
+    locked = subscription_transition(
+        subscription=locked,
+        name="expire_trial",
+        actor=actor,
+        changes={"suspended_at": timezone.now(), "suspension_reason": "trial_expired"},
+    )
+    notify(
+        organization=locked.organization,
+        kind="trial_ended",
+        occasion=locked.trial_ends_at.isoformat(),
+        context={"trial_ends_at": locked.trial_ends_at},
+    )
+    return _copy_onto(subscription, locked)
