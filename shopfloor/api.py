@@ -102,7 +102,19 @@ class MaterialViewSet(RecordViewSet):
         return Response(serializers.MaterialSerializer(material).data)
 
 
-class WorkOrderViewSet(RecordViewSet):
+class AdvanceActionMixin:
+    """``POST <id>/advance`` with an optional ``status``: move the record one step along its flow."""
+
+    @extend_schema(request=serializers.AdvanceSerializer)
+    @action(detail=True, methods=["post"])
+    def advance(self, request, pk=None):
+        data = serializers.AdvanceSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        record = self.advance_record(self.get_object(), data.validated_data.get("status"))
+        return Response(self.get_serializer(record).data)
+
+
+class WorkOrderViewSet(AdvanceActionMixin, RecordViewSet):
     serializer_class = serializers.WorkOrderSerializer
     filters = ("q", "status")
     select = selectors.work_order_list
@@ -114,17 +126,11 @@ class WorkOrderViewSet(RecordViewSet):
     def update_record(self, work_order, **data):
         return services.work_order_update(work_order=work_order, **data)
 
-    @extend_schema(request=serializers.WorkOrderAdvanceSerializer, responses=serializers.WorkOrderSerializer)
-    @action(detail=True, methods=["post"])
-    def advance(self, request, pk=None):
-        """Move the work order to its next status, or to ``status`` if that is the next one."""
-        data = serializers.WorkOrderAdvanceSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        work_order = services.work_order_advance(work_order=self.get_object(), to=data.validated_data.get("status"))
-        return Response(serializers.WorkOrderSerializer(work_order).data)
+    def advance_record(self, work_order, to):
+        return services.work_order_advance(work_order=work_order, to=to)
 
 
-class NCRViewSet(RecordViewSet):
+class NCRViewSet(AdvanceActionMixin, RecordViewSet):
     serializer_class = serializers.NCRSerializer
     permission_classes = [*RecordViewSet.permission_classes, has_feature("quality_management")]
     filters = ("q", "status", "severity")
@@ -137,11 +143,5 @@ class NCRViewSet(RecordViewSet):
     def update_record(self, ncr, **data):
         return services.ncr_update(ncr=ncr, **data)
 
-    @extend_schema(request=serializers.NCRAdvanceSerializer, responses=serializers.NCRSerializer)
-    @action(detail=True, methods=["post"])
-    def advance(self, request, pk=None):
-        """Move the NCR to its next status (closing needs a disposition)."""
-        data = serializers.NCRAdvanceSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        ncr = services.ncr_advance(ncr=self.get_object(), to=data.validated_data.get("status"))
-        return Response(serializers.NCRSerializer(ncr).data)
+    def advance_record(self, ncr, to):
+        return services.ncr_advance(ncr=ncr, to=to)

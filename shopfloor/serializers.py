@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from shopfloor import states
 from shopfloor.models import NCR, Material, Plant, WorkOrder
 
 
@@ -52,9 +51,7 @@ class NCRSerializer(serializers.ModelSerializer):
         read_only_fields = ["number", "status", "created_at"]
 
 
-class WorkOrderAdvanceSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=states.WorkOrderStatus.choices, required=False)
-
-
-class NCRAdvanceSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=states.NCRStatus.choices, required=False)
+class AdvanceSerializer(serializers.Serializer):
+    status = serializers.CharField(
+        required=False, help_text="The status to move to; it must be the next one. Leave out for the next one."
+    )

@@ -17,6 +17,14 @@ from subscriptions.entitlements import entitlements_for
 MATERIAL_FIELDS = ("sku", "name", "unit", "quantity_on_hand", "reorder_point")
 
 
+def _status_move(model, flow: dict[str, str], *, pk: int, to: str | None):
+    """Lock the row and set its status to ``to`` (default: the next one); raise IllegalStatusChange otherwise."""
+    locked = model.objects.select_for_update().get(pk=pk)
+    wanted = to or flow.get(locked.status) or locked.status
+    locked.status = states.next_status_check(flow=flow, record=locked.number, current=locked.status, wanted=wanted)
+    return locked
+
+
 @transaction.atomic
 def material_create(
     *, sku: str, name: str, unit: str = "pcs", quantity_on_hand: Decimal = Decimal(0), reorder_point: Decimal = Decimal(0)
@@ -63,11 +71,7 @@ def work_order_update(*, work_order: WorkOrder, **fields) -> WorkOrder:
 @transaction.atomic
 def work_order_advance(*, work_order: WorkOrder, to: str | None = None) -> WorkOrder:
     """Move the work order to ``to`` (default: the next status); raise IllegalStatusChange for any other move."""
-    locked = WorkOrder.objects.select_for_update().get(pk=work_order.pk)
-    wanted = to or locked.next_status or locked.status
-    locked.status = states.next_status_check(
-        flow=states.WORK_ORDER_FLOW, record=locked.number, current=locked.status, wanted=wanted
-    )
+    locked = _status_move(WorkOrder, states.WORK_ORDER_FLOW, pk=work_order.pk, to=to)
     locked.save(update_fields=["status", "updated_at"])
     return locked
 
@@ -118,11 +122,7 @@ def ncr_update(*, ncr: NCR, **fields) -> NCR:
 @transaction.atomic
 def ncr_advance(*, ncr: NCR, to: str | None = None) -> NCR:
     """Move the NCR open → investigating → closed; closing needs a disposition other than pending."""
-    locked = NCR.objects.select_for_update().get(pk=ncr.pk)
-    wanted = to or locked.next_status or locked.status
-    locked.status = states.next_status_check(
-        flow=states.NCR_FLOW, record=locked.number, current=locked.status, wanted=wanted
-    )
+    locked = _status_move(NCR, states.NCR_FLOW, pk=ncr.pk, to=to)
     if locked.status == states.NCRStatus.CLOSED and locked.disposition == states.Disposition.PENDING:
         raise ValidationError({"disposition": "Choose a disposition before closing the NCR."})
     locked.save(update_fields=["status", "updated_at"])
