@@ -6,6 +6,7 @@ before anything of ours is saved, so the operation can simply be tried again.
 
 from __future__ import annotations
 
+import traceback
 import uuid
 from datetime import datetime, timedelta
 
@@ -14,7 +15,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from djstripe.models import Customer as StripeCustomer
-from djstripe.models import WebhookEndpoint
+from djstripe.models import WebhookEndpoint, WebhookEventTrigger
 
 from billing import gateway
 from billing.gateway import BillingError
@@ -251,6 +252,29 @@ def billing_cancel_at_period_end(*, organization: Organization, cancel: bool = T
 
 
 # --- Webhook events ---------------------------------------------------------------------------
+
+
+def webhook_trigger_process(*, trigger_id: int) -> bool:
+    """Process a stored, verified webhook once; return False while its row is not yet saved as valid.
+
+    dj-stripe stores each event id once, so a second delivery of the same event changes nothing.
+    A failure is recorded on the row (for operators) and raised, so the worker retries.
+    """
+    trigger = WebhookEventTrigger.objects.filter(pk=trigger_id, valid=True).first()
+    if trigger is None:
+        return False
+    if trigger.processed:
+        return True
+    gateway.configure()
+    try:
+        with transaction.atomic():
+            trigger.process(save=True, api_key=gateway.api_key())
+    except Exception as error:
+        trigger.exception, trigger.traceback = str(error)[:128], traceback.format_exc()
+        trigger.save(update_fields=["exception", "traceback", "updated"])
+        raise
+    return True
+
 # Each handler reads the object's current state from Stripe rather than trusting the event's
 # copy, and calls subscription services that ignore what they have already applied: the same
 # event twice, late or out of order ends in the state one in-order delivery gives.

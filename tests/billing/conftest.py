@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
+import uuid
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -31,8 +35,48 @@ def stripe_catalog(stripe_server):
     return stripe_server
 
 
+@pytest.fixture(scope="session")
+def webhook_worker(django_db_setup, stripe_server, tmp_path_factory):
+    """Run a real Celery worker (solo) on the test database and a queue of this session's own.
+
+    The webhook endpoint only verifies, stores and queues events; this worker processes them.
+    """
+    from django.db import connection
+
+    from unison.celery import app
+
+    queue = f"billing-test-{uuid.uuid4().hex[:10]}"
+    db = connection.settings_dict
+    env = {
+        **os.environ, "DJANGO_SETTINGS_MODULE": "unison.settings.test", "CELERY_QUEUE": queue,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
+        "CELERY_BROKER_URL": app.conf.broker_url, "CELERY_TASK_ALWAYS_EAGER": "0", "STRIPE_API_BASE": stripe_server.url,
+    }
+    saved = app.conf.task_default_queue, app.conf.task_always_eager
+    app.conf.task_default_queue, app.conf.task_always_eager = queue, False
+    log = open(tmp_path_factory.mktemp("worker") / "worker.log", "w")  # noqa: SIM115 - closed below
+    worker = subprocess.Popen(
+        [str(Path(sys.executable).parent / "celery"), "-A", "unison", "worker", "-P", "solo", "-Q", queue, "-l", "info",
+         "--without-heartbeat", "--without-gossip", "--without-mingle", "-n", f"billing-{os.getpid()}@%h"],
+        cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    yield worker
+    worker.terminate()
+    worker.wait(timeout=15)
+    log.close()
+    app.conf.task_default_queue, app.conf.task_always_eager = saved
+
+
+def settled(timeout: float = 30) -> None:
+    """Wait until the worker has processed every verified webhook stored so far."""
+    from djstripe.models import WebhookEventTrigger
+
+    pending = WebhookEventTrigger.objects.filter(valid=True, processed=False, exception="")
+    wait_for(lambda: not pending.exists(), timeout=timeout, what="the worker to process the webhooks")
+
+
 @pytest.fixture
-def webhooks(transactional_db, live_server, stripe_catalog, settings):
+def webhooks(transactional_db, live_server, stripe_catalog, webhook_worker, settings):
     """Register dj-stripe's endpoint on the live server with localstripe; yield the endpoint."""
     from billing.services import stripe_webhook_setup
 
@@ -40,8 +84,9 @@ def webhooks(transactional_db, live_server, stripe_catalog, settings):
     endpoint, _ = stripe_webhook_setup(base_url=live_server.url)
     yield endpoint
     stripe_catalog.call("DELETE", f"/v1/webhook_endpoints/{endpoint.id}")
-    # Let deliveries already under way finish before pytest-django empties the tables under them.
-    time.sleep(1.5)
+    # Let deliveries already under way, and the worker, finish before pytest-django empties the tables.
+    time.sleep(1.2)
+    settled()
 
 
 def wait_for(check, *, timeout: float = 20, what: str = "the condition"):

@@ -1,6 +1,7 @@
 """The whole money path through a real local Stripe (localstripe, see tests/stripe_server/extension.py).
 
-Real: PostgreSQL, the Django live server, dj-stripe's webhook view and signature check, localstripe's
+Real: PostgreSQL, the Django live server, dj-stripe's webhook view and signature check, a Celery
+worker process that handles the stored events, localstripe's
 customers, subscriptions, invoices, payments and signed webhook delivery over HTTP (in random order,
 about a second after each change). Emulated by the test extension: prices with lookup keys, trials,
 Checkout and Portal sessions (completed through a test-only route), renewals and retries on demand.

@@ -1,7 +1,7 @@
 """Paying on the billing page in Chromium, end to end.
 
 Real: PostgreSQL, the live server on the tenant host, Debian's Chromium (Playwright), localstripe
-over HTTP and dj-stripe's signed webhooks into the live server. Emulated by
+over HTTP, dj-stripe's signed webhooks into the live server and a Celery worker that handles them. Emulated by
 tests/stripe_server/extension.py: the Checkout page (a "Pay" button that completes the session
 with a test card and returns to the success URL).
 """

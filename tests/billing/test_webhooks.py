@@ -1,7 +1,7 @@
 """Stripe webhooks over real HTTP into the live server: order, repeats, signatures, strangers.
 
 Real: localstripe's customers, subscriptions, invoices, payments and events; dj-stripe's signed
-endpoint. Emulated by tests/stripe_server/extension.py: prices by lookup key, trials, checkout
+endpoint; a Celery worker process that handles what the endpoint stored. Emulated by tests/stripe_server/extension.py: prices by lookup key, trials, checkout
 completion, renewals and retries on demand, and holding delivery so that this module delivers
 the events itself (signed as Stripe signs them) in the order it wants.
 """
@@ -16,7 +16,7 @@ from djstripe.models import Event, WebhookEventTrigger
 from billing.models import WebhookOutcome
 from billing.services import HANDLED_EVENTS, SUBSCRIBED_EVENTS, billing_checkout_start, billing_event_apply
 from subscriptions.models import Subscription, SubscriptionEvent
-from tests.billing.conftest import paying_customer, webhook_url
+from tests.billing.conftest import paying_customer, settled, webhook_url
 from tests.conftest import unique_slug
 from tests.stripe_server.delivery import deliver
 from tests.stripe_server.process import DECLINED_CARD, GOOD_CARD
@@ -69,12 +69,14 @@ def test_events_repeated_and_in_reverse_order_end_like_one_delivery_in_order(
 
     for event in _run_a_year_of_billing(in_order, stripe_server):
         assert deliver(url, event, held_webhooks.secret).status_code == 200
+        settled()  # one at a time, in order
     events = _run_a_year_of_billing(reversed_twice, stripe_server)
     assert {e["type"] for e in events} >= set(HANDLED_EVENTS) - {"customer.subscription.deleted",
                                                                    "customer.subscription.trial_will_end"}
     for event in reversed(events):
         for _ in range(2):
             assert deliver(url, event, held_webhooks.secret).status_code == 200
+    settled()
 
     expected = {"status": "active", "tier": "professional", "billing_cycle": "monthly", "failed_payment_count": 0,
                 "cancel_at_period_end": True, "stripe_subscription_id": True, "last_paid_invoice_id": True,
@@ -92,6 +94,7 @@ def test_our_handlers_change_nothing_when_an_event_is_applied_again(held_webhook
     url = webhook_url(live_server, held_webhooks)
     for event in events:
         deliver(url, event, held_webhooks.secret)
+    settled()
     before, history = _state(organization), SubscriptionEvent.objects.filter(subscription__organization=organization)
     count = history.count()
 
@@ -156,6 +159,7 @@ def test_an_event_for_an_unknown_customer_is_recorded_not_a_500(held_webhooks, s
                  if e["type"] == "customer.subscription.created")
 
     response = deliver(webhook_url(live_server, held_webhooks), event, held_webhooks.secret)
+    settled()
 
     assert response.status_code == 200
     outcome = WebhookOutcome.objects.get(event_id=event["id"])

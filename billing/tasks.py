@@ -1,0 +1,39 @@
+"""Stripe webhooks processed by a worker: dj-stripe's endpoint verifies, stores and queues them.
+
+Answering Stripe quickly (it waits at most a few seconds and retries for days) and doing the
+work here keeps slow Stripe or database calls out of the request; a failure is retried with
+back-off instead of waiting for Stripe's next retry.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from billing.services import webhook_trigger_process
+from unison.celery import app
+
+RETRY_SECONDS_MAX = 300
+
+
+def webhook_trigger_dispatch(trigger, api_key: str | None = None) -> None:
+    """dj-stripe's ``WEBHOOK_EVENT_CALLBACK``: queue the verified event once its row is committed.
+
+    With Celery eager (no broker), process it here, in the request, as dj-stripe does by default.
+    """
+    if app.conf.task_always_eager:
+        trigger.process(save=False, api_key=api_key)
+        return
+    trigger_id = trigger.pk
+    transaction.on_commit(lambda: webhook_process_task.delay(trigger_id))
+
+
+@app.task(name="billing.process_webhook", bind=True, max_retries=12)
+def webhook_process_task(self, trigger_id: int) -> str:
+    """Process the stored webhook; wait for its row to be saved as valid, retry failures with back-off."""
+    try:
+        done = webhook_trigger_process(trigger_id=trigger_id)
+    except Exception as error:
+        raise self.retry(exc=error, countdown=min(RETRY_SECONDS_MAX, 2 ** self.request.retries)) from error
+    if not done:
+        raise self.retry(countdown=0.1)
+    return "processed"
