@@ -11,7 +11,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
@@ -20,6 +20,7 @@ from tenants.slugs import schema_name_for, slug_validate
 from tenants.template import schema_clone
 
 _TOKEN_SALT = "unison.tenants.login-token"
+_TAKEN = "This subdomain is taken. Please choose another."
 
 
 class LoginTokenInvalid(Exception):
@@ -34,7 +35,7 @@ def organization_validate(*, name: str, slug: str, owner_email: str, owner_passw
     try:
         slug_validate(slug)
         if Organization.objects.filter(slug=slug).exists():
-            raise ValidationError("This subdomain is taken. Please choose another.", code="taken")
+            raise ValidationError(_TAKEN, code="taken")
     except ValidationError as exc:
         errors["subdomain"] = exc.messages
     try:
@@ -62,10 +63,14 @@ def organization_provision(
     """Create the organisation, its domain, its schema and its owner, all or nothing."""
     owner_email = owner_email.strip().lower()
     organization_validate(name=name, slug=slug, owner_email=owner_email, owner_password=owner_password)
-    organization = Organization.objects.create(
-        name=name.strip(), slug=slug, schema_name=schema_name_for(slug), email=owner_email, **details
-    )
-    Domain.objects.create(domain=organization.host, tenant=organization, is_primary=True)
+    try:
+        with transaction.atomic():
+            organization = Organization.objects.create(
+                name=name.strip(), slug=slug, schema_name=schema_name_for(slug), email=owner_email, **details
+            )
+            Domain.objects.create(domain=organization.host, tenant=organization, is_primary=True)
+    except (IntegrityError, ValidationError) as exc:  # a concurrent signup took the slug (or schema) after our check
+        raise ValidationError({"subdomain": [_TAKEN]}) from exc
     schema_clone(organization.schema_name)
     with schema_context(organization.schema_name):
         get_user_model().objects.create_user(

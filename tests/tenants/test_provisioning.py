@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 from django.core.exceptions import ValidationError
 from django_tenants.utils import schema_context, schema_exists
@@ -111,12 +113,11 @@ def test_a_failure_after_the_schema_exists_leaves_no_row_and_no_schema(db, monke
 
 
 def test_a_failure_while_opening_the_trial_undoes_the_whole_signup(db, monkeypatch):
-    import subscriptions.services
-
     def fail(**kwargs):
         raise RuntimeError("trial could not start")
 
-    monkeypatch.setattr(subscriptions.services, "subscription_start_trial", fail)
+    # Patch the name where organization_create_with_trial looks it up.
+    monkeypatch.setattr(sys.modules[organization_create_with_trial.__module__], "subscription_start_trial", fail)
     slug = unique_slug("notrial")
     before = row_counts()
     with pytest.raises(RuntimeError, match="trial could not start"):
@@ -135,3 +136,16 @@ def test_the_slug_can_be_used_again_after_a_failed_attempt(db, monkeypatch):
             provision(slug)
     organization = provision(slug)
     assert schema_exists(organization.schema_name)
+
+
+def test_a_slug_taken_by_a_concurrent_signup_after_the_check_is_a_clear_error(db, monkeypatch):
+    import tenants.services
+
+    slug = unique_slug("race")
+    provision(slug)
+    monkeypatch.setattr(tenants.services, "organization_validate", lambda **kwargs: None)  # the check ran earlier
+    before = row_counts()
+    with pytest.raises(ValidationError) as caught:
+        provision(slug, owner_email="late@example.com")
+    assert caught.value.message_dict == {"subdomain": ["This subdomain is taken. Please choose another."]}
+    assert row_counts() == before
