@@ -6,7 +6,11 @@ lands here and sits behind the same superuser check.
 
 from __future__ import annotations
 
-from django.urls import path
+from urllib.parse import urlencode
+
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.shortcuts import redirect
+from django.urls import path, reverse
 from unfold.sites import UnfoldAdminSite
 
 from platform_admin import views
@@ -22,6 +26,12 @@ class ConsoleSite(UnfoldAdminSite):
         """Let in active superusers only; staff without it are refused."""
         user = request.user
         return user.is_active and user.is_superuser
+
+    def login(self, request, extra_context=None):
+        """Send operators back to the console after signing in (unfold's form drops Django's ``next``)."""
+        if request.method == "GET" and REDIRECT_FIELD_NAME not in request.GET:
+            return redirect(f"{request.path}?{urlencode({REDIRECT_FIELD_NAME: reverse('admin:index', current_app=self.name)})}")
+        return super().login(request, extra_context)
 
     def index(self, request, extra_context=None):
         return super().index(request, {**views.dashboard_context(request), **(extra_context or {})})

@@ -1,0 +1,60 @@
+"""The console in a real browser: an operator signs in, reads the dashboard, impersonates a
+customer's user on the tenant host and ends it from the banner; both ends are audited."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from platform_admin.models import AuditEntry
+from tests.conftest import PASSWORD, tenant_user
+from tests.e2e.conftest import browser, page, screenshot, site  # noqa: F401  (the shared browser harness)
+from tests.platform_admin.conftest import public_user
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def signed_in_operator(transactional_db, page, site):  # noqa: F811
+    operator = public_user("operator@unison.test", is_staff=True, is_superuser=True)
+    page.goto(site.url("/admin/login/"))
+    page.fill("input[name=username]", operator.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/admin/$"))
+    return operator
+
+
+def test_the_dashboard_shows_figures_and_charts(make_organization, signed_in_operator, page, site, screenshot):  # noqa: F811
+    make_organization(name="Gearbox Ltd")
+    page.goto(site.url("/admin/?period=7d"))
+    assert page.locator("[data-kpi=organizations]").inner_text() == "1"
+    assert page.locator("[data-kpi=trials]").inner_text() == "1"
+    assert page.locator("canvas.chart").count() == 4
+    assert "Gearbox Ltd" in page.locator("#recent-signups").inner_text()
+    screenshot(page, "dashboard")
+
+
+def test_an_operator_impersonates_a_user_and_ends_it_from_the_banner(
+    make_organization, signed_in_operator, page, site, screenshot  # noqa: F811
+):
+    organization = make_organization(name="Gearbox Ltd")
+    member = tenant_user(organization, role="member", email="mia@gearbox.example.com")
+    page.goto(site.url(f"/admin/impersonate/?organization={organization.pk}"))
+    page.select_option("select[name=user]", str(member.pk))
+    page.fill("input[name=minutes]", "20")
+    page.fill("textarea[name=reason]", "Ticket 7: cannot see the plant")
+    page.get_by_role("button", name="Open Gearbox Ltd as this user").click()
+    page.wait_for_url(re.compile(rf"^http://{re.escape(organization.host)}:{site.port}/"))
+    banner = page.locator(".banner-impersonation")
+    assert banner.is_visible()
+    assert "You are impersonating" in banner.inner_text() and signed_in_operator.email in banner.inner_text()
+    screenshot(page, "impersonating")
+    assert list(AuditEntry.objects.values_list("action", flat=True)) == ["impersonation_start"]
+
+    banner.get_by_role("button", name="End impersonation").click()
+    page.wait_for_url(re.compile(r"/accounts/login/"))
+    assert not page.locator(".banner-impersonation").count()
+    ended = AuditEntry.objects.get(action="impersonation_end")
+    assert ended.details["user_email"] == member.email and ended.actor_email == signed_in_operator.email
