@@ -16,6 +16,7 @@ from subscriptions import catalog
 from subscriptions.limits import upgrade_url
 
 SAFE = frozenset(SAFE_METHODS)
+READ_ONLY_DETAIL = "Your subscription is not active: you can read, export and pay, but not make changes."
 
 
 def _wants_json(request) -> bool:
@@ -33,11 +34,7 @@ def feature_refusal(request, feature_key: str):
 
 def read_only_refusal(request):
     """Return the 403 response for a write while the subscription is suspended or cancelled."""
-    body = {
-        "code": "subscription_read_only",
-        "detail": "Your subscription is not active: you can read, export and pay, but not make changes.",
-        "upgrade_url": upgrade_url(),
-    }
+    body = {"code": "subscription_read_only", "detail": READ_ONLY_DETAIL, "upgrade_url": upgrade_url()}
     if _wants_json(request):
         return JsonResponse(body, status=403)
     return render(request, "subscriptions/read_only.html", body, status=403)
@@ -88,9 +85,10 @@ class FeatureRequiredMixin:
 class SubscriptionWritable(BasePermission):
     """DRF permission: reads always, writes only while the subscription is not read-only."""
 
-    message = {"code": "subscription_read_only", "detail": "Your subscription is not active: changes are paused."}
+    message = {"code": "subscription_read_only", "detail": READ_ONLY_DETAIL}
 
     def has_permission(self, request, view):
+        self.message = {"code": "subscription_read_only", "detail": READ_ONLY_DETAIL, "upgrade_url": upgrade_url()}
         return request.method in SAFE or not request.entitlements.read_only
 
 

@@ -130,7 +130,7 @@ def test_a_suspended_or_cancelled_organization_reads_but_cannot_write(organizati
         refused = view(request_for(organization, entitlements, method="post"))
         assert refused.status_code == 403
         body = refused.data if hasattr(refused, "data") else json.loads(refused.content)
-        assert body["code"] == "subscription_read_only"
+        assert (body["code"], body["upgrade_url"]) == ("subscription_read_only", "/billing/")
 
 
 @pytest.mark.parametrize("status", [Status.TRIALING, Status.ACTIVE, Status.PAST_DUE])
