@@ -133,7 +133,8 @@ class TopOrganizationsView(OperatorView):
 
 class ViolationsView(OperatorView):
     def get(self, request):
-        return Response({"results": s.UsageRowSerializer(metrics.limit_violations(), many=True).data})
+        rows = metrics.limit_violations(limit=self.query(s.ViolationsQuerySerializer)["limit"])
+        return Response({"results": s.UsageRowSerializer(rows, many=True).data})
 
 
 class ImpersonateView(OperatorView):

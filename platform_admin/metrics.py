@@ -129,39 +129,34 @@ def _period_bounds(days: int, now: datetime) -> tuple[date, datetime]:
     return first_day, start
 
 
-_MRR_SERIES_SQL = """
-WITH days AS (
-    SELECT d::date AS day, LEAST(d + interval '1 day', %(now)s) AS at
-    FROM generate_series(%(start)s::timestamptz, %(now)s::timestamptz, interval '1 day') AS d
-),
-spans AS (
+# MRR over time as a running sum of changes: each paying stretch of a subscription (and each
+# add-on within it) adds its cents when it starts and takes them away when it ends. Changes
+# before the period fold into its first day. One pass over the history, whatever the days.
+_MRR_CHANGES_SQL = """
+WITH spans AS (
     SELECT subscription_id, to_status AS status, created_at AS since,
            LEAD(created_at) OVER (PARTITION BY subscription_id ORDER BY created_at, id) AS until
-    FROM subscriptions_subscriptionevent
+    FROM subscriptions_subscriptionevent WHERE created_at <= %(now)s
 ),
-paying AS (
-    SELECT days.day, days.at, spans.subscription_id
-    FROM days JOIN spans
-      ON spans.status IN ('active', 'past_due') AND spans.since < days.at
-     AND (spans.until IS NULL OR spans.until >= days.at)
-),
-base AS (
-    SELECT paying.day, SUM(prices.cents) AS cents
+paying AS (SELECT subscription_id, since, until FROM spans WHERE status IN ('active', 'past_due')),
+pieces AS (
+    SELECT paying.since, paying.until, prices.cents
     FROM paying
     JOIN subscriptions_subscription s ON s.id = paying.subscription_id
     JOIN (VALUES {prices}) AS prices(tier, cycle, cents) ON prices.tier = s.tier AND prices.cycle = s.billing_cycle
-    GROUP BY paying.day
+    UNION ALL
+    SELECT GREATEST(a.created_at, paying.since), LEAST(a.removed_at, paying.until), a.quantity * a.unit_price_cents
+    FROM paying JOIN subscriptions_subscriptionaddon a ON a.subscription_id = paying.subscription_id
+    WHERE a.created_at < COALESCE(paying.until, 'infinity') AND COALESCE(a.removed_at, 'infinity') > paying.since
 ),
-extra AS (
-    SELECT paying.day, SUM(a.quantity * a.unit_price_cents) AS cents
-    FROM paying JOIN subscriptions_subscriptionaddon a
-      ON a.subscription_id = paying.subscription_id AND a.created_at < paying.at
-     AND (a.removed_at IS NULL OR a.removed_at >= paying.at)
-    GROUP BY paying.day
+changes AS (
+    SELECT since AS at, cents FROM pieces
+    UNION ALL
+    SELECT until, -cents FROM pieces WHERE until IS NOT NULL
 )
-SELECT days.day, COALESCE(base.cents, 0) + COALESCE(extra.cents, 0)
-FROM days LEFT JOIN base ON base.day = days.day LEFT JOIN extra ON extra.day = days.day
-ORDER BY days.day
+SELECT GREATEST(at, %(start)s)::date AS day, SUM(cents)
+FROM changes WHERE at <= %(now)s
+GROUP BY 1
 """
 
 _ACTIVE_AT_SQL = """
@@ -173,15 +168,22 @@ SELECT COUNT(DISTINCT subscription_id) FROM (
 """
 
 
-def _mrr_series(start: datetime, now: datetime) -> dict[date, int]:
+def _mrr_series(first_day: date, days: int, start: datetime, now: datetime) -> dict[date, int]:
+    """Return the MRR at the end of each day of the period (at ``now`` for today)."""
     prices = ", ".join(
         f"('{tier.key}', '{cycle}', {tier.monthly_equivalent_cents(cycle)})"
         for tier in catalog.TIERS.values()
         for cycle in catalog.BILLING_CYCLES
     )
     with connection.cursor() as cursor:
-        cursor.execute(_MRR_SERIES_SQL.format(prices=prices), {"start": start, "now": now})
-        return {row[0]: int(row[1]) for row in cursor.fetchall()}
+        cursor.execute(_MRR_CHANGES_SQL.format(prices=prices), {"start": start, "now": now})
+        changes = dict(cursor.fetchall())
+    series, running = {}, 0
+    for offset in range(days):
+        day = first_day + timedelta(days=offset)
+        running += int(changes.get(day, 0))
+        series[day] = running
+    return series
 
 
 def active_at(moment: datetime) -> int:
@@ -223,7 +225,7 @@ def growth_metrics(*, period: str, now: datetime | None = None) -> dict:
             ),
         )
     }
-    mrr = _mrr_series(start, now)
+    mrr = _mrr_series(first_day, PERIODS[period], start, now)
     active_at_start = active_at(start)
     series = []
     for offset in range(PERIODS[period]):
@@ -264,7 +266,7 @@ def _limit_case(kind: str) -> Case:
 
 def _extra_units(add_on_kind: str) -> Coalesce:
     quantity = SubscriptionAddOn.objects.filter(
-        subscription__organization=OuterRef("organization_id"), kind=add_on_kind, removed_at__isnull=True
+        subscription_id=OuterRef("organization__subscription__id"), kind=add_on_kind, removed_at__isnull=True
     ).values("quantity")[:1]
     return Coalesce(Subquery(quantity, output_field=BigIntegerField()), 0)
 
@@ -286,14 +288,16 @@ def top_organizations(*, metric: str, limit: int = 20) -> list[UsageSnapshot]:
     """Return the organisations using the most users, plants or storage, with their latest snapshot."""
     if metric not in USAGE_METRICS:
         raise ValueError(f"Unknown metric {metric!r}; use one of {', '.join(USAGE_METRICS)}.")
-    field = USAGE_METRICS[metric]
-    return list(usage_with_limits().order_by(f"-{field}", "organization__name")[:limit])
+    order = (f"-{USAGE_METRICS[metric]}", "organization__name")
+    # Rank the bare snapshots first, so the limits are worked out for the top rows only.
+    top_ids = latest_usage().order_by(*order).values("id")[:limit]
+    return list(usage_with_limits().filter(id__in=Subquery(top_ids)).order_by(*order))
 
 
-def limit_violations() -> list[UsageSnapshot]:
-    """Return the latest snapshots of organisations using more than their plan allows."""
+def limit_violations(*, limit: int = 100) -> list[UsageSnapshot]:
+    """Return the latest snapshots of organisations using more than their plan allows (first ``limit`` by name)."""
     over = Q(users__gt=F("user_limit")) | Q(plants__gt=F("plant_limit")) | Q(storage_bytes__gt=F("storage_limit"))
-    return list(usage_with_limits().filter(over).order_by("organization__name"))
+    return list(usage_with_limits().filter(over).order_by("organization__name")[:limit])
 
 
 def trials_expiring(*, days: int = 7, now: datetime | None = None):

@@ -86,6 +86,10 @@ class TopOrganizationsQuerySerializer(serializers.Serializer):
     limit = serializers.IntegerField(min_value=1, max_value=100, default=20)
 
 
+class ViolationsQuerySerializer(serializers.Serializer):
+    limit = serializers.IntegerField(min_value=1, max_value=500, default=100)
+
+
 class UsageRowSerializer(serializers.Serializer):
     """A latest snapshot with the organisation and its limits (None means unlimited)."""
 
