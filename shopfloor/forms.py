@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from shopfloor import states
-from shopfloor.models import NCR, WEEKDAYS, Department, Lane, Material, Plant, Shift, Unit, WorkOrder
+from shopfloor.models import MON_TO_FRI, NCR, WEEKDAYS, Department, Lane, Material, Plant, Shift, Unit, WorkOrder
 from tenants.models import CompanySize, CostingMethod, Industry, UseCase
 
 COSTING_HELP = {
@@ -68,8 +68,8 @@ class ShiftForm(forms.ModelForm):
     def __init__(self, *args, plant: Plant, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.plant = plant
-        if self.instance.pk:
-            self.initial["days"] = [1 << bit for bit in range(7) if self.instance.days & (1 << bit)]
+        days = self.instance.days if self.instance.pk else MON_TO_FRI
+        self.initial.setdefault("days", [1 << bit for bit in range(7) if days & (1 << bit)])
 
     def clean_days(self) -> int:
         return sum(self.cleaned_data["days"])

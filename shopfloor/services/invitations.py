@@ -112,6 +112,8 @@ def invitation_accept(*, organization: Organization, signed: str, full_name: str
     if invitation.accepted_at is not None:
         raise InvitationInvalid("This invitation has already been used.")
     user_model = get_user_model()
+    if user_model.objects.filter(email=invitation.email).exists():
+        raise InvitationInvalid("This e-mail address already has an account here: sign in instead.")
     try:
         validate_password(password, user_model(email=invitation.email, full_name=full_name))
     except ValidationError as exc:

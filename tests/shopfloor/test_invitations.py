@@ -91,3 +91,12 @@ def test_bad_or_taken_addresses_are_named_and_nothing_is_sent(organization, owne
     assert any("nope is not a valid" in p for p in problems)
     assert any("already a member" in p for p in problems)
     assert not Invitation.objects.exists()
+
+
+def test_an_invitation_for_an_address_that_joined_meanwhile_is_refused_not_a_500(organization, invited):
+    with schema_context(organization.schema_name):
+        User.objects.create_user(email="ana@example.com", password=PASSWORD)
+    response = client_for(organization).post(invited, {"full_name": "Ana", "password": PASSWORD})
+    assert response.status_code == 403 and b"already has an account" in response.content
+    with schema_context(organization.schema_name):
+        assert User.objects.filter(email="ana@example.com").count() == 1

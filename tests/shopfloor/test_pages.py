@@ -155,3 +155,10 @@ def test_a_negative_count_is_refused_on_the_field(member_client, records, organi
     assert response.status_code == 200 and b'class="field-error"' in response.content
     with schema_context(organization.schema_name):
         assert Material.objects.get().quantity_on_hand == Decimal(5)
+
+
+def test_a_new_shift_form_starts_on_monday_to_friday(owner_client, records):
+    body = owner_client.get(f"/plants/{records['plant'].pk}/shifts/new/").content.decode()
+    assert body.count(" checked") == 5
+    for value in (1, 2, 4, 8, 16):
+        assert f'name="days" value="{value}"' in body
