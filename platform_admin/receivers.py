@@ -10,4 +10,7 @@ def impersonation_sign_out(sender, request, user, **kwargs) -> None:
     session = getattr(request, "session", None)
     if user is None or session is None or not session.get("impersonator"):
         return
-    impersonation_end(token_id=session.get("impersonation_token"), impersonator=session["impersonator"], user=user)
+    impersonation_end(
+        token_id=session.get("impersonation_token"), impersonator=session["impersonator"], user_id=user.pk,
+        user_email=user.email,
+    )

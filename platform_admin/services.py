@@ -5,12 +5,16 @@ The change and its audit entry share one transaction: both happen, or neither.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import BigIntegerField, DateTimeField, ExpressionWrapper, F, Subquery, Value
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
+from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from platform_admin.models import AuditEntry
@@ -169,7 +173,9 @@ def impersonation_start(
 
 
 @transaction.atomic
-def impersonation_end(*, token_id: int | None, impersonator: str, user, ended_by: str = "sign_out") -> AuditEntry | None:
+def impersonation_end(
+    *, token_id: int | None, impersonator: str, user_id: int, user_email: str, ended_by: str = "sign_out"
+) -> AuditEntry | None:
     """Record that an impersonation session ended; return the entry, or None if already recorded."""
     with schema_context(get_public_schema_name()):
         token = LoginToken.objects.select_related("organization").filter(pk=token_id, impersonator=impersonator).first()
@@ -179,7 +185,7 @@ def impersonation_end(*, token_id: int | None, impersonator: str, user, ended_by
         if already:
             return None
         operator = get_user_model().objects.filter(email=impersonator).first()
-        details = {"user_id": user.pk, "user_email": user.email, "token_id": token.pk, "ended_by": ended_by}
+        details = {"user_id": user_id, "user_email": user_email, "token_id": token.pk, "ended_by": ended_by}
         return audit_record(
             actor=operator,
             actor_email=impersonator,
@@ -188,3 +194,40 @@ def impersonation_end(*, token_id: int | None, impersonator: str, user, ended_by
             organization_id=token.organization_id,
             details=details,
         )
+
+
+def _token_ids(action: str):
+    """Return audit entries of ``action`` annotated with the login token id kept in their details."""
+    token = Cast(KeyTextTransform("token_id", "details"), BigIntegerField())
+    return AuditEntry.objects.filter(action=action).annotate(token=token)
+
+
+def impersonations_close_expired(*, now: datetime | None = None) -> int:
+    """Record the end of impersonation sessions that ran out without a sign-out; return how many.
+
+    Safe to run twice: a session whose end is recorded is skipped.
+    """
+    now = now or timezone.now()
+    session_end = ExpressionWrapper(
+        F("used_at") + F("session_seconds") * Value(timedelta(seconds=1)), output_field=DateTimeField()
+    )
+    tokens = list(
+        LoginToken.objects.exclude(impersonator="")
+        .filter(used_at__isnull=False, session_seconds__isnull=False)
+        .annotate(session_end=session_end)
+        .filter(session_end__lte=now)
+        .exclude(pk__in=Subquery(_token_ids("impersonation_end").values("token")))
+    )
+    emails = dict(
+        _token_ids("impersonation_start")
+        .filter(token__in=[t.pk for t in tokens])
+        .values_list("token", "details__user_email")
+    )
+    closed = 0
+    for token in tokens:
+        entry = impersonation_end(
+            token_id=token.pk, impersonator=token.impersonator, user_id=token.user_id,
+            user_email=emails.get(token.pk, ""), ended_by="expired",
+        )
+        closed += entry is not None
+    return closed

@@ -11,6 +11,7 @@ from django.urls import reverse as _reverse
 from django.utils import timezone
 
 from platform_admin.models import AuditEntry
+from platform_admin.services import impersonations_close_expired
 from tenants.models import LoginToken
 from tests.conftest import tenant_user
 
@@ -114,3 +115,28 @@ def test_a_user_id_that_is_not_in_the_organization_is_refused(organization, oper
     assert response.status_code == 200
     assert "user" in response.context["form"].errors
     assert not AuditEntry.objects.exists()
+
+
+def test_a_session_that_times_out_gets_its_end_audited_once(organization, operator_client):
+    from platform_admin.tasks import close_expired_impersonations_task
+
+    member = tenant_user(organization, role="member")
+    unused = start(operator_client, organization, member)["Location"]  # never opened: no session, no end
+    url = start(operator_client, organization, member)["Location"]
+    Client(HTTP_HOST=organization.host).get(tenant_path(url))
+    assert unused != url
+    assert close_expired_impersonations_task() == 0  # the 15 minutes are still running
+    later = timezone.now() + timedelta(minutes=16)
+    assert impersonations_close_expired(now=later) == 1
+    assert impersonations_close_expired(now=later) == 0
+    ended = AuditEntry.objects.get(action="impersonation_end")
+    assert (ended.details["ended_by"], ended.details["user_email"]) == ("expired", member.email)
+
+
+def test_a_signed_out_session_is_not_closed_again_when_it_would_have_expired(organization, operator_client):
+    member = tenant_user(organization, role="member")
+    tenant = Client(HTTP_HOST=organization.host)
+    tenant.get(tenant_path(start(operator_client, organization, member)["Location"]))
+    tenant.post("/accounts/logout/")
+    assert impersonations_close_expired(now=timezone.now() + timedelta(hours=5)) == 0
+    assert AuditEntry.objects.filter(action="impersonation_end").count() == 1

@@ -33,4 +33,6 @@ CELERY_BEAT_SCHEDULE = {
     # A downgrade the customer scheduled takes effect once the paid period has ended.
     "apply-downgrades": {"task": "subscriptions.apply_downgrades", "schedule": crontab(minute=10)},
     "resend-notifications": {"task": "notifications.resend_waiting", "schedule": 60.0},
+    # An impersonation that timed out (no "End impersonation") still gets its end audited.
+    "close-expired-impersonations": {"task": "platform_admin.close_expired_impersonations", "schedule": 300.0},
 }
