@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from subscriptions import catalog, selectors, services
 from subscriptions.gates import SubscriptionWritable
 from subscriptions.limits import ACTIONS, limit_check
+from subscriptions.models import Subscription
 from subscriptions.states import IllegalTransition
 
 
@@ -123,12 +124,13 @@ REFUSALS = {
 }
 
 
-class SubscriptionChangeView(APIView):
-    """Base for the writes: refusals of the state machine and of billing become JSON, not 500s."""
-
-    permission_classes = [IsAuthenticated, CanManageSubscription, SubscriptionWritable]
+class SubscriptionAPIView(APIView):
+    """Base of the subscription API: refusals of the state machine and of billing become JSON, not 500s."""
 
     def handle_exception(self, exc):
+        if isinstance(exc, Subscription.DoesNotExist):
+            body = {"code": "no_subscription", "detail": "This workspace has no subscription."}
+            return Response(body, status=status.HTTP_404_NOT_FOUND)
         if isinstance(exc, IllegalTransition):
             return Response({"code": "illegal_transition", "status": [str(exc)]}, status=status.HTTP_409_CONFLICT)
         if isinstance(exc, services.BillingRefused):
@@ -136,6 +138,12 @@ class SubscriptionChangeView(APIView):
             code = status.HTTP_503_SERVICE_UNAVAILABLE if unavailable else status.HTTP_400_BAD_REQUEST
             return Response({"code": exc.code, "detail": exc.detail}, status=code)
         return super().handle_exception(exc)
+
+
+class SubscriptionChangeView(SubscriptionAPIView):
+    """Base of the writes: owners and admins only, and not while the subscription is read-only."""
+
+    permission_classes = [IsAuthenticated, CanManageSubscription, SubscriptionWritable]
 
     def overview(self) -> Response:
         return Response(SubscriptionSerializer(selectors.subscription_overview(self.request.tenant)).data)
@@ -147,13 +155,13 @@ class SubscriptionChangeView(APIView):
         return self.request.user.email
 
 
-class SubscriptionView(APIView):
+class SubscriptionView(SubscriptionAPIView):
     @extend_schema(responses=SubscriptionSerializer, summary="The organisation's plan, status, trial and limits")
     def get(self, request):
         return Response(SubscriptionSerializer(selectors.subscription_overview(request.tenant)).data)
 
 
-class UsageView(APIView):
+class UsageView(SubscriptionAPIView):
     @extend_schema(responses=UsageSerializer, summary="Users, plants and storage measured now against the limits")
     def get(self, request):
         return Response(UsageSerializer(selectors.usage_summary(request.tenant)).data)
@@ -208,7 +216,7 @@ class CancelView(SubscriptionChangeView):
         return self.overview()
 
 
-class LimitCheckView(APIView):
+class LimitCheckView(SubscriptionAPIView):
     @extend_schema(
         parameters=[LimitCheckQuerySerializer],
         responses={200: LimitCheckSerializer, 400: REFUSALS[400]},

@@ -46,14 +46,20 @@ def usage_percentages(usage: Usage, limits: catalog.Limits) -> dict[str, float |
 def limit_violations(organization, usage: Usage | None = None) -> list[Violation]:
     """Return what the organisation uses beyond its plan (add-ons included), measured now unless given."""
     entitlements = entitlements_for(organization)
+    if not entitlements.tier:  # no subscription: no plan to exceed
+        return []
     usage = usage or usage_measure(organization)
     return limits_exceeded(usage, entitlements.limits, catalog.tier(entitlements.tier).name)
 
 
 def usage_summary(organization) -> dict:
-    """Return usage measured now against the plan's limits: used, limit and percent per resource."""
+    """Return usage measured now against the plan's limits: used, limit and percent per resource.
+
+    Raise Subscription.DoesNotExist for an organisation without a subscription.
+    """
+    subscription = subscription_for_org(organization)
     usage = usage_measure(organization)
-    limits = entitlements_for(organization).limits
+    limits = entitlements_compute(subscription).limits
     percentages = usage_percentages(usage, limits)
     allowed = {"users": limits.users, "plants": limits.plants, "storage_bytes": limits.storage_bytes}
     return {

@@ -253,3 +253,11 @@ def test_a_paid_subscription_is_cancelled_at_its_period_end_in_billing_too(api, 
     body = api.post("/api/v1/subscription/cancel", {}, "application/json").json()
     assert (body["status"], body["cancel_at_period_end"]) == ("active", True)
     assert BILLING_CALLS == [(organization.pk, {"cancel": True})]
+
+
+def test_a_workspace_without_a_subscription_gets_a_404_not_a_500(api, organization):
+    Subscription.objects.filter(organization=organization).delete()
+    for path in ("/api/v1/subscription", "/api/v1/subscription/usage"):
+        response = api.get(path)
+        assert (response.status_code, response.json()["code"]) == (404, "no_subscription")
+    assert api.get("/api/v1/subscription/limits/check?action=add_user").json()["allowed"] is False
