@@ -121,8 +121,10 @@ STEP_VIEWS = {
 
 
 def onboarding_step(request, step: str):
-    """Show one wizard step."""
+    """Show one wizard step; every step waits for the organisation's details."""
     view = STEP_VIEWS.get(step)
     if view is None:
         raise Http404("No such setup step.")
+    if step != "organization" and "organization" not in selectors.onboarding_state().steps_done:
+        return redirect(step_url("organization"))  # the one step that cannot be skipped
     return view.as_view()(request, step=step)

@@ -142,3 +142,13 @@ def test_the_team_step_refuses_more_invitations_than_the_plan_has_seats(
     with schema_context(organization.schema_name):
         assert not Invitation.objects.exists()
     assert Organization.objects.get(pk=organization.pk).industry == "switchgear"
+
+
+def test_later_steps_wait_for_the_organisation_details(organization, owner):
+    client = client_for(organization, owner)
+    for step in ("plant", "team", "sample-data", "done"):
+        response = client.post(f"/onboarding/{step}/", {"skip": "1"})
+        assert response.status_code == 302 and response["Location"] == "/onboarding/organization/", step
+    assert client.get("/onboarding/nowhere/").status_code == 404
+    with schema_context(organization.schema_name):
+        assert not OnboardingState.objects.exists()
