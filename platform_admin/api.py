@@ -7,6 +7,8 @@ Session or JWT (``auth/token`` here, bound to the public schema). Every write go
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
@@ -48,6 +50,7 @@ class OperatorTokenView(TokenObtainView):
     """Exchange an operator's e-mail and password for JWTs valid on the public host only."""
 
 
+@extend_schema(parameters=[s.OrganizationFilterSerializer])
 class OrganizationListView(OperatorView, generics.ListAPIView):
     serializer_class = s.OrganizationSerializer
 
@@ -56,6 +59,7 @@ class OrganizationListView(OperatorView, generics.ListAPIView):
 
 
 class OrganizationDetailView(OperatorView):
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, pk: int):
         organization = get_object_or_404(Organization.objects.select_related("subscription"), pk=pk)
         detail = selectors.organization_detail(organization)
@@ -74,6 +78,7 @@ class OrganizationDetailView(OperatorView):
             }
         )
 
+    @extend_schema(request=s.OrganizationUpdateSerializer, responses=s.OrganizationSerializer)
     def patch(self, request, pk: int):
         organization = get_object_or_404(Organization, pk=pk)
         changes = self.body(s.OrganizationUpdateSerializer)
@@ -81,6 +86,7 @@ class OrganizationDetailView(OperatorView):
         return Response(s.OrganizationSerializer(organization).data)
 
 
+@extend_schema(parameters=[s.SubscriptionFilterSerializer])
 class SubscriptionListView(OperatorView, generics.ListAPIView):
     serializer_class = s.SubscriptionSerializer
 
@@ -97,34 +103,40 @@ class SubscriptionActionView(OperatorView):
         return Response(s.SubscriptionSerializer(updated).data)
 
 
+@extend_schema(request=s.ExtendTrialSerializer, responses=s.SubscriptionSerializer)
 class ExtendTrialView(SubscriptionActionView):
     def apply(self, subscription):
         days = self.body(s.ExtendTrialSerializer)["days"]
         return services.operator_extend_trial(subscription=subscription, actor=self.request.user, days=days)
 
 
+@extend_schema(request=s.SuspendSerializer, responses=s.SubscriptionSerializer)
 class SuspendView(SubscriptionActionView):
     def apply(self, subscription):
         reason = self.body(s.SuspendSerializer)["reason"]
         return services.operator_suspend(subscription=subscription, actor=self.request.user, reason=reason)
 
 
+@extend_schema(request=None, responses=s.SubscriptionSerializer)
 class ReactivateView(SubscriptionActionView):
     def apply(self, subscription):
         return services.operator_reactivate(subscription=subscription, actor=self.request.user)
 
 
 class MetricsView(OperatorView):
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):
         return Response(metrics.platform_metrics())
 
 
 class GrowthView(OperatorView):
+    @extend_schema(parameters=[s.GrowthQuerySerializer], responses=OpenApiTypes.OBJECT)
     def get(self, request):
         return Response(metrics.growth_metrics(period=self.query(s.GrowthQuerySerializer)["period"]))
 
 
 class TopOrganizationsView(OperatorView):
+    @extend_schema(parameters=[s.TopOrganizationsQuerySerializer], responses=OpenApiTypes.OBJECT)
     def get(self, request):
         params = self.query(s.TopOrganizationsQuerySerializer)
         rows = metrics.top_organizations(metric=params["metric"], limit=params["limit"])
@@ -132,12 +144,14 @@ class TopOrganizationsView(OperatorView):
 
 
 class ViolationsView(OperatorView):
+    @extend_schema(parameters=[s.ViolationsQuerySerializer], responses=OpenApiTypes.OBJECT)
     def get(self, request):
         rows = metrics.limit_violations(limit=self.query(s.ViolationsQuerySerializer)["limit"])
         return Response({"results": s.UsageRowSerializer(rows, many=True).data})
 
 
 class ImpersonateView(OperatorView):
+    @extend_schema(request=s.ImpersonateSerializer, responses={201: OpenApiTypes.OBJECT})
     def post(self, request):
         data = self.body(s.ImpersonateSerializer)
         organization = Organization.objects.filter(pk=data["organization_id"]).first()
@@ -150,6 +164,7 @@ class ImpersonateView(OperatorView):
         return Response({"url": url, "expires_at": token.expires_at, "session_minutes": data["minutes"]}, status=201)
 
 
+@extend_schema(parameters=[s.AuditFilterSerializer])
 class AuditLogView(OperatorView, generics.ListAPIView):
     serializer_class = s.AuditEntrySerializer
 

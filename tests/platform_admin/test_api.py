@@ -168,3 +168,10 @@ def test_bad_impersonation_requests_answer_400_naming_the_field(organization, ow
     assert response.status_code == 400
     assert field in response.json()
     assert not AuditEntry.objects.exists()
+
+
+def test_the_admin_api_is_in_the_public_hosts_openapi_schema(public_client):
+    response = public_client.get("/api/schema/")
+    assert response.status_code == 200
+    for path in ("/api/v1/admin/metrics", "/api/v1/admin/subscriptions/{id}/suspend", "/api/v1/admin/impersonate"):
+        assert path in response.content.decode(), path
