@@ -15,9 +15,12 @@ SERVICES = exports="$$($(PY) -m unison.devservices $(1))" || exit 1; eval "$$exp
 run: install  ## install, start services, migrate, seed and serve on http://localhost:8000
 	@$(call SERVICES,--eager-without-redis); $(MAKE) --no-print-directory migrate seed serve
 
+# One pytest-xdist worker per core, each with its own test database (test_<name>_gw<N>);
+# whole files go to one worker so module fixtures (browser, servers) start once. XDIST= runs serially.
+XDIST ?= -n auto --dist loadfile
 # pytest exits 5 when a selection (PYTEST_ARGS="-k ...") matches no test: not a failure.
 test: install  ## run the whole test suite
-	@$(call SERVICES,); $(VENV)/bin/pytest $(PYTEST_ARGS); status=$$?; \
+	@$(call SERVICES,); $(VENV)/bin/pytest $(XDIST) $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: no tests matched the selection (pytest exit 5); not a failure"; status=0; fi; \
 	exit $$status
 
