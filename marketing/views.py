@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 from marketing import selectors
 from marketing.forms import SignupForm
 from marketing.seo import PAGES, public_origin
-from marketing.services import signup_complete, subdomain_normalize
+from marketing.services import SUBDOMAIN_TAKEN, signup_complete, subdomain_normalize
 from marketing.throttles import signup_allowed
 from subscriptions import catalog
 from tenants.selectors import slug_is_available
@@ -63,7 +63,7 @@ def signup_check_subdomain(request):
     try:
         slug_validate(subdomain)
         available = slug_is_available(subdomain)
-        message = "" if available else "This subdomain is taken. Please choose another."
+        message = "" if available else SUBDOMAIN_TAKEN
     except ValidationError as exc:
         available, message = False, exc.messages[0]
     host = f"{subdomain}.{settings.UNISON_BASE_DOMAIN}"

@@ -246,3 +246,58 @@ def test_a_made_up_forwarded_for_header_does_not_escape_the_limit(db, public_cli
     assert public_client.post("/signup/", form_data()).status_code == 302
     spoofed = public_client.post("/signup/", form_data(), HTTP_X_FORWARDED_FOR="198.51.100.7")
     assert spoofed.status_code == 429
+
+
+def test_a_subdomain_taken_between_the_check_and_the_insert_is_a_field_error(transactional_db):
+    """Another signup commits the subdomain while ours waits on the row lock: 400 on the field, not a 500."""
+    import threading
+    import time
+
+    from django.core.exceptions import ValidationError
+    from django.db import connections, transaction
+
+    from marketing.services import signup_complete
+
+    slug = unique_slug("race")
+    inserted, release = threading.Event(), threading.Event()
+    outcome: list[str] = []
+
+    def other_signup() -> None:  # holds an uncommitted row with the slug until released
+        try:
+            with transaction.atomic():
+                Organization.objects.create(name="Other", slug=slug, schema_name=f"t_{slug}".replace("-", "_"))
+                inserted.set()
+                release.wait(30)
+        finally:
+            connections.close_all()
+
+    def our_signup() -> None:
+        try:
+            signup_complete(**form_data(subdomain=slug))
+            outcome.append("created")
+        except ValidationError as exc:
+            outcome.append(exc.message_dict["subdomain"][0])
+        finally:
+            connections.close_all()
+
+    other, ours = threading.Thread(target=other_signup), threading.Thread(target=our_signup)
+    other.start()
+    assert inserted.wait(30)
+    ours.start()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not lock_waiters():
+        time.sleep(0.05)
+    release.set()
+    other.join(30)
+    ours.join(30)
+    assert outcome == ["This subdomain is taken. Please choose another."]
+    assert Organization.objects.filter(slug=slug).count() == 1
+    assert not schema_exists(f"t_{slug}".replace("-", "_"))
+
+
+def lock_waiters() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+        )
+        return cursor.fetchone()[0]
