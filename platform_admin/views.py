@@ -107,5 +107,5 @@ def action_page(request, *, site, form, title: str, obj, submit: str, apply, bac
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
     context = {**site.each_context(request), "title": title, "subtitle": str(obj), "form": form, "object": obj,
-               "submit": submit, "back_url": back_url}
+               "submit_label": submit, "back_url": back_url}
     return TemplateResponse(request, "platform_admin/action_form.html", context)

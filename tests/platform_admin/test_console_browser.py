@@ -58,3 +58,24 @@ def test_an_operator_impersonates_a_user_and_ends_it_from_the_banner(
     assert not page.locator(".banner-impersonation").count()
     ended = AuditEntry.objects.get(action="impersonation_end")
     assert ended.details["user_email"] == member.email and ended.actor_email == signed_in_operator.email
+
+
+def test_an_operator_suspends_a_subscription_with_a_reason(make_organization, signed_in_operator, page, site, screenshot):  # noqa: F811
+    organization = make_organization(name="Gearbox Ltd")
+    page.goto(site.url(f"/admin/tenants/organization/{organization.pk}/change/"))
+    assert "olive owner" in page.locator("#organization-users").inner_text().lower()
+    assert "start_trial" in page.locator("#subscription-events").inner_text()
+    screenshot(page, "organization")
+    page.get_by_text("Open the subscription").click()
+    page.get_by_role("link", name="Suspend").first.click()
+    page.get_by_role("button", name="Suspend").click()  # no reason yet
+    assert page.locator(".errors").count() >= 1
+    page.fill("textarea[name=reason]", "Chargeback on the card")
+    screenshot(page, "suspend-form")
+    page.get_by_role("button", name="Suspend").click()
+    page.wait_for_url(re.compile(r"/admin/subscriptions/subscription/\d+/change/$"))
+    organization.subscription.refresh_from_db()
+    assert organization.subscription.status == "suspended"
+    assert list(AuditEntry.objects.values_list("action", flat=True)) == ["subscription_suspend"]
+    page.goto(site.url("/admin/usage/?metric=plants"))
+    assert "Top organisations" in page.inner_text("body")
