@@ -10,7 +10,7 @@ from billing.models import WebhookOutcome
 
 @admin.register(WebhookOutcome)
 class WebhookOutcomeAdmin(ModelAdmin):
-    list_display = ("created_at", "event_type", "organization", "result", "detail")
+    list_display = ("created_at", "event_type", "event_id", "organization", "result", "detail")
     list_filter = ("result", "event_type")
     search_fields = ("event_id", "stripe_customer_id", "organization__name", "organization__slug")
     readonly_fields = [f.name for f in WebhookOutcome._meta.fields]

@@ -1,0 +1,84 @@
+"""``sync_stripe_catalog`` against a fresh localstripe of its own (prices emulated by tests/stripe_server)."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from subscriptions import catalog
+from tests.stripe_server.process import StripeServer
+
+pytestmark = pytest.mark.stripe
+LOOKUP_KEYS = [t.lookup_key(c) for t in catalog.TIERS.values() for c in catalog.BILLING_CYCLES] + [
+    a.lookup_key for a in catalog.ADD_ONS.values()]
+
+
+@pytest.fixture
+def fresh_stripe(settings):
+    server = StripeServer()
+    settings.STRIPE_API_BASE = server.url
+    yield server
+    server.stop()
+
+
+def _sync() -> str:
+    out = StringIO()
+    call_command("sync_stripe_catalog", stdout=out)
+    return out.getvalue()
+
+
+def _prices(server) -> dict[str, dict]:
+    query = "&".join(f"lookup_keys[]={key}" for key in LOOKUP_KEYS)
+    return {p["lookup_key"]: p for p in server.call("GET", f"/v1/prices?{query}&active=true")["data"]}
+
+
+def test_it_creates_every_price_by_lookup_key_and_a_second_run_changes_nothing(fresh_stripe):
+    first = _sync()
+    prices = _prices(fresh_stripe)
+    second = _sync()
+
+    assert "9 prices created" in first and "6 products created" in first
+    assert second.strip().splitlines()[-1] == "Stripe catalog in sync: 9 prices unchanged, 6 products unchanged."
+    assert sorted(prices) == sorted(LOOKUP_KEYS)
+    assert prices["starter_monthly"]["unit_amount"] == catalog.TIERS["starter"].monthly_cents
+    assert prices["professional_annual"]["unit_amount"] == catalog.TIERS["professional"].annual_cents
+    assert prices["professional_annual"]["recurring"]["interval"] == "year"
+    assert prices["addon_extra_plant_monthly"]["unit_amount"] == catalog.ADD_ONS["extra_plant"].monthly_cents_per_unit
+    assert _prices(fresh_stripe) == prices
+
+
+def test_a_changed_amount_gets_a_new_price_that_takes_over_the_lookup_key(fresh_stripe, monkeypatch):
+    _sync()
+    old = _prices(fresh_stripe)["starter_monthly"]
+    monkeypatch.setitem(catalog.TIERS, "starter", dataclasses.replace(catalog.TIERS["starter"], monthly_cents=5900))
+
+    output = _sync()
+
+    new = _prices(fresh_stripe)["starter_monthly"]
+    assert "1 prices replaced" in output and "8 prices unchanged" in output
+    assert (new["unit_amount"], new["id"] != old["id"]) == (5900, True)
+    assert fresh_stripe.call("GET", f"/v1/prices/{old['id']}")["active"] is False
+
+
+def test_stripe_down_is_a_clear_command_error(settings):
+    settings.STRIPE_API_BASE = "http://127.0.0.1:9"
+
+    with pytest.raises(CommandError, match="could not be reached"):
+        _sync()
+
+
+def test_only_the_billing_gateway_imports_stripe():
+    root = Path(__file__).resolve().parents[2]
+    importers = [
+        path.relative_to(root).as_posix()
+        for folder in ("accounts", "billing", "marketing", "notifications", "platform_admin", "shopfloor",
+                       "subscriptions", "tenants", "unison", "bench")
+        for path in (root / folder).rglob("*.py")
+        if re.search(r"^\s*(import stripe|from stripe\b)", path.read_text(), re.M)
+    ]
+    assert importers == ["billing/gateway.py"]

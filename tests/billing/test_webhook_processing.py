@@ -1,0 +1,93 @@
+"""Processing a stored webhook (what the Celery task does), in-process, against localstripe.
+
+The webhook arrives through dj-stripe's view in the test client; the worker's step is then called
+directly so the test controls when it runs. Stripe "down" is the gateway pointed at a closed port.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from djstripe.models import WebhookEventTrigger
+
+from billing.models import WebhookOutcome
+from billing.services import billing_checkout_start, stripe_webhook_setup, webhook_trigger_process
+from subscriptions.models import Subscription
+from tests.stripe_server.delivery import signature_header
+from tests.stripe_server.process import GOOD_CARD
+from unison.celery import app as celery_app
+
+pytestmark = pytest.mark.stripe
+
+
+@pytest.fixture
+def stored_checkout_event(stripe_catalog, organization, public_client):
+    """Complete a checkout in localstripe and post its event to the endpoint; return the stored trigger.
+
+    Celery is not eager here, so the endpoint queues the event after commit, which never comes
+    inside the test's transaction: the test runs the worker's step itself.
+    """
+    eager, celery_app.conf.task_always_eager = celery_app.conf.task_always_eager, False
+    stripe_catalog.call("POST", "/_test/webhooks/hold", on="true")
+    endpoint, _ = stripe_webhook_setup(base_url="http://localhost")
+    try:
+        url = billing_checkout_start(organization=organization, tier="starter", billing_cycle="annual",
+                                     success_url="http://x/ok", cancel_url="http://x/no")
+        session = stripe_catalog.call("POST", f"/_test/checkout/{url.rsplit('/', 1)[1]}/complete", card=GOOD_CARD)
+        event = next(e for e in stripe_catalog.call("GET", f"/_test/customers/{session['customer']}/events")["data"]
+                     if e["type"] == "checkout.session.completed")
+        body = json.dumps(event).encode()
+        response = public_client.post(f"/stripe/webhook/{endpoint.djstripe_uuid}/", body,
+                                      content_type="application/json",
+                                      HTTP_STRIPE_SIGNATURE=signature_header(body, endpoint.secret))
+        assert response.status_code == 200
+        yield WebhookEventTrigger.objects.get(pk=int(response.content))
+    finally:
+        stripe_catalog.call("DELETE", f"/v1/webhook_endpoints/{endpoint.id}")
+        stripe_catalog.call("POST", "/_test/webhooks/hold", on="false")
+        celery_app.conf.task_always_eager = eager
+
+
+def test_the_endpoint_stores_a_verified_event_for_the_worker_without_applying_it(stored_checkout_event, organization):
+    assert stored_checkout_event.valid and not stored_checkout_event.processed
+    assert Subscription.objects.get(organization=organization).status == "trialing"
+
+
+def test_a_webhook_processed_while_stripe_is_down_is_recorded_changes_nothing_and_a_retry_applies_it(
+    stored_checkout_event, organization, settings
+):
+    working = settings.STRIPE_API_BASE
+    settings.STRIPE_API_BASE = "http://127.0.0.1:9"
+
+    with pytest.raises(Exception):  # noqa: B017 - whichever of dj-stripe's or our Stripe calls fails first
+        webhook_trigger_process(trigger_id=stored_checkout_event.pk)
+
+    stored_checkout_event.refresh_from_db()
+    assert stored_checkout_event.exception and not stored_checkout_event.processed
+    assert Subscription.objects.get(organization=organization).status == "trialing"
+    assert not WebhookOutcome.objects.filter(event_id=stored_checkout_event.json_body["id"]).exists()
+
+    settings.STRIPE_API_BASE = working
+    assert webhook_trigger_process(trigger_id=stored_checkout_event.pk) is True
+
+    subscription = Subscription.objects.get(organization=organization)
+    assert (subscription.status, subscription.tier, subscription.billing_cycle) == ("active", "starter", "annual")
+    stored_checkout_event.refresh_from_db()
+    assert stored_checkout_event.processed
+
+
+def test_operators_see_each_events_outcome_in_the_console(stored_checkout_event, organization, public_client):
+    from accounts.models import User
+
+    webhook_trigger_process(trigger_id=stored_checkout_event.pk)
+    operator = User.objects.create_superuser(email="ops@unison.example.com", password="operator-pass-123")
+    public_client.force_login(operator)
+
+    page = public_client.get("/admin/billing/webhookoutcome/")
+
+    assert page.status_code == 200
+    outcome = WebhookOutcome.objects.get(event_id=stored_checkout_event.json_body["id"])
+    assert outcome.event_id in page.content.decode()
+    assert (outcome.organization, outcome.result) == (organization, "applied")
+    assert "trialing → active" in outcome.detail
