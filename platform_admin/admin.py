@@ -9,7 +9,6 @@ from django.contrib import admin
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from unfold.admin import ModelAdmin
-from unfold.contrib.filters.admin import RangeDateFilter
 from unfold.decorators import action, display
 
 from platform_admin import selectors, services
@@ -38,9 +37,8 @@ class OrganizationAdmin(ReadOnlyMixin, ModelAdmin):
         ("subscription__status", admin.ChoicesFieldListFilter),
         "industry",
         "is_active",
-        ("created_at", RangeDateFilter),
+        ("created_at", admin.DateFieldListFilter),
     )
-    list_filter_submit = True
     fields = ("name", "email", "is_active", "slug", "schema_name", "industry", "company_size", "primary_use_case", "created_at")
     readonly_fields = ("slug", "schema_name", "industry", "company_size", "primary_use_case", "created_at")
     change_form_after_template = "platform_admin/organization_detail.html"
@@ -131,8 +129,7 @@ class SubscriptionAdmin(ReadOnlyMixin, ModelAdmin):
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyMixin, ModelAdmin):
     list_display = ("created_at", "actor_email", "action", "target_type", "target_label", "organization_id")
-    list_filter = ("action", "target_type", ("created_at", RangeDateFilter))
-    list_filter_submit = True
+    list_filter = ("action", "target_type", ("created_at", admin.DateFieldListFilter))
     search_fields = ("actor_email", "target_label", "target_id")
     date_hierarchy = "created_at"
 
