@@ -71,6 +71,7 @@ class OrganizationDetailView(OperatorView):
                     for u in detail["users"]
                 ],
                 "usage_history": s.UsageSnapshotSerializer(detail["usage_history"], many=True).data,
+                "violations": [v.__dict__ for v in detail["violations"]],
                 "events": [
                     {"transition": e.transition, "from": e.from_status, "to": e.to_status, "actor": e.actor, "at": e.created_at}
                     for e in detail["events"]

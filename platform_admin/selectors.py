@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from django_tenants.utils import schema_context
 
 from platform_admin.models import AuditEntry
+from subscriptions import selectors as subscription_selectors
 from subscriptions.models import Subscription, SubscriptionEvent, UsageSnapshot
 from tenants.models import Organization
 
@@ -76,6 +77,8 @@ def organization_detail(organization: Organization) -> dict:
         "usage_history": organization_usage_history(organization),
         "events": organization_events(organization),
         "audit_entries": organization_audit(organization),
+        # Measured now in the organisation's schema (the usage page works from the latest snapshots).
+        "violations": subscription_selectors.limit_violations(organization),
     }
 
 

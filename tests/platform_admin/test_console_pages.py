@@ -48,3 +48,18 @@ def test_the_usage_page_lists_top_organizations_and_violations(make_organization
     response = operator_client.get(reverse("admin:usage"), {"metric": "plants"})
     assert [row.organization.name for row in response.context["top"]] == ["Big Works", "Small Works"]
     assert [row.organization.name for row in response.context["violations"]] == ["Big Works"]
+
+
+def test_the_detail_page_shows_what_is_over_the_limit_now(organization, operator_client):
+    from subscriptions.entitlements import entitlements_forget
+    from subscriptions.models import Subscription
+
+    # Set up a customer on Starter (3 users) directly: how it got there is not the point here.
+    Subscription.objects.filter(pk=organization.subscription.pk).update(tier="starter", status="active")
+    entitlements_forget(organization)
+    for _ in range(3):
+        tenant_user(organization, role="member")  # 4 users on a 3-user plan
+    page = operator_client.get(reverse("admin:tenants_organization_change", args=[organization.pk])).content.decode()
+    assert 'id="organization-violations"' in page
+    body = operator_client.get(f"/api/v1/admin/organizations/{organization.pk}").json()
+    assert [(v["resource"], v["used"], v["limit"]) for v in body["violations"]] == [("users", 4, 3)]
