@@ -251,11 +251,11 @@ def main() -> int:
         started = time.perf_counter()
         seconds, latencies, codes = deliver_all(url, events, endpoint.secret, args.concurrency)
         print(f"worker: processing the {len(events)} stored events ...", flush=True)
-        processed_seconds = drained() - started
+        processed_seconds = drained(timeout=max(600, 5 * len(events))) - started
         first = effects(organizations, events)
         print("again: every event a second time (must change nothing) ...", flush=True)
         _, _, again_codes = deliver_all(url, events, endpoint.secret, args.concurrency)
-        drained()
+        drained(timeout=max(600, 5 * len(events)))
         second = effects(organizations, events)
         exactly_once = (first["outcomes"] == first["handled_events"] and
                         first["payment_notices"] == first["paid_invoices"] and first == second and

@@ -89,7 +89,7 @@ def webhooks(transactional_db, live_server, stripe_catalog, webhook_worker, sett
     settled()
 
 
-def wait_for(check, *, timeout: float = 20, what: str = "the condition"):
+def wait_for(check, *, timeout: float = 90, what: str = "the condition"):
     """Poll ``check()`` until it returns a truthy value and return it; fail after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while True:
