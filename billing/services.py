@@ -354,12 +354,11 @@ def _apply(event_type: str, data: dict, subscription: Subscription) -> str:
         return _apply_invoice(event_type, data, subscription)
     if not stripe_subscription_id:
         return "The event names no subscription."
-    if subscription.stripe_subscription_id not in ("", stripe_subscription_id):
-        current = gateway.subscription_retrieve(stripe_subscription_id)
-        if current["status"] not in LIVE_STRIPE_STATUSES:
-            return f"Subscription {stripe_subscription_id} is not the organisation's current one."
-    else:
-        current = gateway.subscription_retrieve(stripe_subscription_id)
+    current = gateway.subscription_retrieve(stripe_subscription_id)
+    # An older subscription of this customer that has ended must not touch the current one.
+    replaced = subscription.stripe_subscription_id not in ("", stripe_subscription_id)
+    if replaced and current["status"] not in LIVE_STRIPE_STATUSES:
+        return f"Subscription {stripe_subscription_id} is not the organisation's current one."
     if event_type == "customer.subscription.trial_will_end":
         notify(organization=subscription.organization, kind="trial_ending",
                occasion=f"stripe:{current['id']}:{current.get('trial_end')}",
