@@ -9,7 +9,8 @@ Mark browser tests ``@pytest.mark.e2e``. Fixtures:
   The database is transactional (committed, visible to the server); pytest-django empties
   the public tables after each test. Use ``make_organization`` / ``organization`` (unique
   slugs) for tenants the browser visits.
-- ``browser`` — one headless Chromium (``/usr/bin/chromium``) per test session.
+- ``browser`` — one headless Chromium (``/usr/bin/chromium``) per test session, shared even by
+  modules elsewhere that import these fixtures (``from tests.e2e.conftest import browser, page, site``).
 - ``page`` — a fresh browser context and page per test (own cookies), 1280×800;
   ``mobile_page`` is the same at 375×740.
 - ``screenshot(page, "name")`` — save a full-page PNG to
@@ -79,18 +80,32 @@ def site(live_server, settings) -> Site:
     return Site(port=port, base_domain=base)
 
 
+# One Playwright and one Chromium per process. Playwright's sync API allows a single instance per
+# thread, and modules elsewhere import these fixtures (each import is a fixture of its own), so
+# every `browser` fixture hands out this one; the last to finish closes it.
+_shared: dict = {"users": 0, "playwright": None, "browser": None}
+
+
 @pytest.fixture(scope="session")
 def browser():
-    """Launch Debian's Chromium once per session, headless."""
-    from playwright.sync_api import sync_playwright
+    """Return the session's headless Chromium (Debian's), launching it on first use."""
+    if _shared["browser"] is None:
+        from playwright.sync_api import sync_playwright
 
-    # Playwright's sync API runs an event loop in this thread; the ORM calls our tests make
-    # around it are still synchronous, so tell Django not to refuse them.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+        # Playwright's sync API runs an event loop in this thread; the ORM calls our tests make
+        # around it are still synchronous, so tell Django not to refuse them.
+        os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        _shared["playwright"] = sync_playwright().start()
+        _shared["browser"] = _shared["playwright"].chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+    _shared["users"] += 1
+    yield _shared["browser"]
+    _shared["users"] -= 1
+    if _shared["users"] == 0:
+        _shared["browser"].close()
+        _shared["playwright"].stop()
+        _shared.update(playwright=None, browser=None)
 
 
 def _new_page(browser, width: int, height: int):
