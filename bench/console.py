@@ -30,9 +30,6 @@ import sys
 import time
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
-
-import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -42,16 +39,9 @@ STATUSES = ["active"] * 5 + ["past_due", "trialing", "trialing", "suspended", "c
 
 def scratch_database(*, drop_only: bool = False) -> str:
     """Drop the scratch database and, unless ``drop_only``, create it empty; return its URL."""
-    from unison.settings.env import env
+    from bench.scratch import scratch_database as recreate
 
-    base = env("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/unison")
-    config = env.db_url_config(base)
-    server = dict(host=config["HOST"], port=config["PORT"] or 5432, user=config["USER"], password=config["PASSWORD"])
-    with psycopg.connect(dbname="postgres", autocommit=True, **server) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{SCRATCH_DB}" WITH (FORCE)')
-        if not drop_only:
-            conn.execute(f'CREATE DATABASE "{SCRATCH_DB}"')
-    return urlunsplit(urlsplit(base)._replace(path=f"/{SCRATCH_DB}"))
+    return recreate(SCRATCH_DB, drop_only=drop_only)
 
 
 def build(first: int, count: int) -> None:

@@ -27,9 +27,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
-
-import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -38,16 +35,9 @@ SCRATCH_DB = "unison_bench_usage"
 
 def scratch_database(*, drop_only: bool = False) -> str:
     """Drop the scratch database and, unless ``drop_only``, create it empty; return its URL."""
-    from unison.settings.env import env
+    from bench.scratch import scratch_database as recreate
 
-    base = env("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/unison")
-    config = env.db_url_config(base)
-    server = dict(host=config["HOST"], port=config["PORT"] or 5432, user=config["USER"], password=config["PASSWORD"])
-    with psycopg.connect(dbname="postgres", autocommit=True, **server) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{SCRATCH_DB}" WITH (FORCE)')
-        if not drop_only:
-            conn.execute(f'CREATE DATABASE "{SCRATCH_DB}"')
-    return urlunsplit(urlsplit(base)._replace(path=f"/{SCRATCH_DB}"))
+    return recreate(SCRATCH_DB, drop_only=drop_only)
 
 
 def build(count: int, media_root: Path) -> None:

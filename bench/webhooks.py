@@ -36,9 +36,7 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-import psycopg
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,16 +47,9 @@ TOLERANCE_SECONDS = 300
 
 def scratch_database(*, drop_only: bool = False) -> str:
     """Drop the scratch database and, unless ``drop_only``, create it empty; return its URL."""
-    from unison.settings.env import env
+    from bench.scratch import scratch_database as recreate
 
-    base = env("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/unison")
-    config = env.db_url_config(base)
-    server = dict(host=config["HOST"], port=config["PORT"] or 5432, user=config["USER"], password=config["PASSWORD"])
-    with psycopg.connect(dbname="postgres", autocommit=True, **server) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{SCRATCH_DB}" WITH (FORCE)')
-        if not drop_only:
-            conn.execute(f'CREATE DATABASE "{SCRATCH_DB}"')
-    return urlunsplit(urlsplit(base)._replace(path=f"/{SCRATCH_DB}"))
+    return recreate(SCRATCH_DB, drop_only=drop_only)
 
 
 # --- The baseline: a view that only verifies the Stripe signature ------------------------------
