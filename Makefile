@@ -20,7 +20,7 @@ run: install  ## install, start services, migrate, seed and serve on http://loca
 XDIST ?= -n auto --dist loadfile
 # pytest exits 5 when a selection (PYTEST_ARGS="-k ...") matches no test: not a failure.
 test: install  ## run the whole test suite
-	@$(call SERVICES,); $(VENV)/bin/pytest $(XDIST) $(PYTEST_ARGS); status=$$?; \
+	@$(call SERVICES,); DJANGO_SETTINGS_MODULE=unison.settings.test $(VENV)/bin/pytest $(XDIST) $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: no tests matched the selection (pytest exit 5); not a failure"; status=0; fi; \
 	exit $$status
 
