@@ -27,32 +27,10 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
-
-import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 SCRATCH_DB = "unison_bench_provisioning"
-
-
-def scratch_url() -> tuple[str, dict]:
-    """Return the scratch database's URL and the connection arguments of its server."""
-    from unison.settings.env import env
-
-    base = env("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/unison")
-    parts = urlsplit(base)
-    config = env.db_url_config(base)
-    server = dict(host=config["HOST"], port=config["PORT"] or 5432, user=config["USER"], password=config["PASSWORD"])
-    return urlunsplit(parts._replace(path=f"/{SCRATCH_DB}")), server
-
-
-def scratch_recreate(server: dict, *, drop_only: bool = False) -> None:
-    """Drop the scratch database and, unless ``drop_only``, create it empty."""
-    with psycopg.connect(dbname="postgres", autocommit=True, **server) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{SCRATCH_DB}" WITH (FORCE)')
-        if not drop_only:
-            conn.execute(f'CREATE DATABASE "{SCRATCH_DB}"')
 
 
 def tenant_create(index: int, way: str) -> float:
@@ -87,9 +65,9 @@ def main() -> int:
 
     # A plain kill still drops the scratch database (the finally clause below).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    url, server = scratch_url()
-    scratch_recreate(server)
-    os.environ["DATABASE_URL"] = url
+    from bench.scratch import scratch_database
+
+    os.environ["DATABASE_URL"] = scratch_database(SCRATCH_DB)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "unison.settings.base")
     os.environ["CELERY_TASK_ALWAYS_EAGER"] = "true"
     try:
@@ -116,7 +94,7 @@ def main() -> int:
                 )
         connections.close_all()
     finally:
-        scratch_recreate(server, drop_only=True)
+        scratch_database(SCRATCH_DB, drop_only=True)
 
     ours = timings["ours"]
     window = max(1, args.n // 20)
