@@ -9,7 +9,6 @@ from __future__ import annotations
 from django.dispatch import receiver
 from djstripe import signals
 from djstripe.event_handlers import djstripe_receiver
-from djstripe.models import WebhookEventTrigger
 
 from billing import gateway
 from billing.services import HANDLED_EVENTS, billing_event_apply
@@ -21,7 +20,7 @@ def on_stripe_event(sender, event, **kwargs):
     billing_event_apply(event_id=event.id, event_type=event.type, data=event.data["object"])
 
 
-@receiver(signals.webhook_pre_validate, sender=WebhookEventTrigger)
+@receiver(signals.webhook_pre_validate)  # sent by WebhookEventTrigger and our queued proxy
 def before_validation(sender, instance, **kwargs):
     """Point Stripe calls at our API base, and drop dj-stripe's DEBUG-only secret override header.
 

@@ -1,4 +1,4 @@
-"""Stripe webhooks processed by a worker: dj-stripe's endpoint verifies, stores and queues them.
+"""Stripe webhooks processed by a worker: our endpoint (billing/webhooks.py) verifies, stores and queues them.
 
 Answering Stripe quickly (it waits at most a few seconds and retries for days) and doing the
 work here keeps slow Stripe or database calls out of the request; a failure is retried with
@@ -15,16 +15,16 @@ from unison.celery import app
 RETRY_SECONDS_MAX = 300
 
 
-def webhook_trigger_dispatch(trigger, api_key: str | None = None) -> None:
-    """dj-stripe's ``WEBHOOK_EVENT_CALLBACK``: queue the verified event once its row is committed.
+def webhook_trigger_dispatch(trigger) -> bool:
+    """Queue the verified event for a worker once its row is committed; return whether it was queued.
 
-    With Celery eager (no broker), process it here, in the request, as dj-stripe does by default.
+    With Celery eager (no broker) nothing is queued: the caller processes it in the request.
     """
     if app.conf.task_always_eager:
-        trigger.process(save=False, api_key=api_key)
-        return
+        return False
     trigger_id = trigger.pk
     transaction.on_commit(lambda: webhook_process_task.delay(trigger_id))
+    return True
 
 
 @app.task(name="billing.process_webhook", bind=True, max_retries=12)

@@ -3,8 +3,12 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from billing.webhooks import StripeWebhookView
+
 urlpatterns = [
     path("admin/", include("platform_admin.urls")),
+    # Ours first: the same path as dj-stripe's, with processing queued for a worker.
+    path("stripe/webhook/<uuid:uuid>/", StripeWebhookView.as_view(), name="stripe_webhook"),
     path("stripe/", include("djstripe.urls", namespace="djstripe")),
     path("api/v1/admin/", include("platform_admin.api_urls")),
     path("api/v1/", include("marketing.api_urls")),

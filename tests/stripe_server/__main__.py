@@ -26,6 +26,9 @@ def main() -> None:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", args.port))
+    # Listen now: aiohttp announces on_startup before its own listen(), and a client that
+    # connects in between would be refused. Connections queue in the backlog until it serves.
+    sock.listen(128)
     port = sock.getsockname()[1]
     extension.install(server.app, f"http://127.0.0.1:{port}")
     logging.basicConfig(level=logging.INFO, format="%(message)s")

@@ -17,10 +17,6 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # What a test run may have put in this process's environment that a deployment would not have.
 NOT_INHERITED = ("SECRET_KEY", "DEBUG", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")
-# Known and reported: billing queues verified webhooks through dj-stripe's deprecated
-# DJSTRIPE_WEBHOOK_EVENT_CALLBACK; dj-stripe warns about it with no check id, so it cannot be
-# silenced. Every other warning fails the test. Remove this when billing moves off the callback.
-TOLERATED_WARNING = "DJSTRIPE_WEBHOOK_EVENT_CALLBACK is deprecated"
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
@@ -46,13 +42,8 @@ PRODUCTION = {
 
 def test_check_deploy_reports_no_warnings_with_production_settings():
     result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
-    output = result.stdout + result.stderr
-    if result.returncode != 0 and TOLERATED_WARNING in output:
-        assert "System check identified 1 issue " in output, output
-        assert "ERRORS:" not in output, output
-    else:
-        assert result.returncode == 0, output
-        assert "System check identified no issues" in result.stdout
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
 
 
 def test_a_missing_secret_key_is_a_loud_error_when_debug_is_off():

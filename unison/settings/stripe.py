@@ -16,5 +16,3 @@ DJSTRIPE_WEBHOOK_VALIDATION = "verify_signature"
 DJSTRIPE_USE_NATIVE_JSONFIELD = True
 # dj-stripe's migration history is flattened into one generated migration.
 MIGRATION_MODULES = {"djstripe": "billing.djstripe_migrations"}
-# Verified webhooks are stored and queued for a Celery worker (processed in the request when Celery is eager).
-DJSTRIPE_WEBHOOK_EVENT_CALLBACK = "billing.tasks.webhook_trigger_dispatch"
