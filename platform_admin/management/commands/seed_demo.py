@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import connection
@@ -29,11 +30,13 @@ class Command(BaseCommand):
         if not User.objects.filter(email=OPERATOR_EMAIL).exists():
             password = options["password"] or secrets.token_urlsafe(12)
             User.objects.create_superuser(OPERATOR_EMAIL, password, full_name="Platform Operator")
-            created.append(f"operator  http://localhost:8000/admin/  {OPERATOR_EMAIL} / {password}")
+            port = f":{settings.UNISON_PORT}" if settings.UNISON_PORT else ""
+            console = f"{settings.UNISON_SCHEME}://{settings.UNISON_BASE_DOMAIN}{port}/admin/"
+            created.append(f"operator  {console}  {OPERATOR_EMAIL} / {password}")
         self.stdout.write("[1/2] operator account ready")
         if not Organization.objects.filter(slug=DEMO_SLUG).exists():
             password = options["password"] or secrets.token_urlsafe(12)
-            organization_create_with_trial(
+            demo = organization_create_with_trial(
                 name="Acme Manufacturing",
                 slug=DEMO_SLUG,
                 owner_email=DEMO_OWNER,
@@ -41,7 +44,7 @@ class Command(BaseCommand):
                 owner_name="Ada Acme",
                 industry="automotive",
             )
-            created.append(f"demo owner  http://acme.localhost:8000/  {DEMO_OWNER} / {password}")
+            created.append(f"demo owner  {demo.url}  {DEMO_OWNER} / {password}")
         self.stdout.write("[2/2] demo tenant acme ready")
         for line in created:
             self.stdout.write(self.style.WARNING(line))
