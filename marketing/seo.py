@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.urls import reverse
 
+from tenants.hosts import public_origin
+
 
 @dataclass(frozen=True)
 class Page:
@@ -49,9 +51,3 @@ PAGES: dict[str, Page] = {
         0.6,
     ),
 }
-
-
-def public_origin() -> str:
-    """Return the scheme, host and port of the public site, e.g. ``http://localhost:8000``."""
-    port = f":{settings.UNISON_PORT}" if settings.UNISON_PORT else ""
-    return f"{settings.UNISON_SCHEME}://{settings.UNISON_BASE_DOMAIN}{port}"

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 
-from marketing.seo import PAGES, Page, public_origin
+from marketing.seo import PAGES, Page
+from tenants.hosts import public_origin
 
 
 class MarketingSitemap(Sitemap):

@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django_tenants.models import DomainMixin, TenantMixin
 
+from tenants.hosts import origin
+
 
 class Industry(models.TextChoices):
     AUTOMOTIVE = "automotive", "Automotive"
@@ -68,8 +70,7 @@ class Organization(TenantMixin):
     @property
     def url(self) -> str:
         """Return the absolute URL of the organisation's workspace."""
-        port = f":{settings.UNISON_PORT}" if settings.UNISON_PORT else ""
-        return f"{settings.UNISON_SCHEME}://{self.host}{port}/"
+        return origin(self.host) + "/"
 
 
 class Domain(DomainMixin):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import secrets
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import connection
 
 from subscriptions.services import organization_create_with_trial
+from tenants.hosts import public_origin
 from tenants.models import Organization
 
 OPERATOR_EMAIL = "operator@unison.local"
@@ -30,9 +30,7 @@ class Command(BaseCommand):
         if not User.objects.filter(email=OPERATOR_EMAIL).exists():
             password = options["password"] or secrets.token_urlsafe(12)
             User.objects.create_superuser(OPERATOR_EMAIL, password, full_name="Platform Operator")
-            port = f":{settings.UNISON_PORT}" if settings.UNISON_PORT else ""
-            console = f"{settings.UNISON_SCHEME}://{settings.UNISON_BASE_DOMAIN}{port}/admin/"
-            created.append(f"operator  {console}  {OPERATOR_EMAIL} / {password}")
+            created.append(f"operator  {public_origin()}/admin/  {OPERATOR_EMAIL} / {password}")
         self.stdout.write("[1/2] operator account ready")
         if not Organization.objects.filter(slug=DEMO_SLUG).exists():
             password = options["password"] or secrets.token_urlsafe(12)
