@@ -1,15 +1,17 @@
-"""Benchmark Stripe webhook delivery into dj-stripe's endpoint against a verify-only baseline.
+"""Benchmark Stripe webhook delivery into our endpoint against a verify-only baseline.
 
 In a scratch database (``unison_bench_webhooks`` on the server of ``DATABASE_URL``; created
 first, dropped at the end unless ``--keep``) and against a localstripe server of its own
 (tests/stripe_server), it drives ``--organizations`` subscriptions through checkout and
-renewals with webhook delivery held, collects ``--events`` real, signed events (default 500),
-then, with ``--concurrency`` clients over HTTP to a threaded Django server on 127.0.0.1:
+renewals with webhook delivery held, collects ``--events`` real events (default 500), signs
+them up front as Stripe would, then posts them with ``--concurrency`` clients over HTTP to a
+threaded Django server in a process of its own on 127.0.0.1 (so the clients do not share its GIL):
 
 - ``baseline_per_s``: the same payloads posted to a view that only verifies the signature;
-- ``per_s`` and ``p99_ms``: posted to dj-stripe's endpoint, which verifies, stores and queues
-  each event for the Celery worker (a real ``celery worker`` process, started here);
-- ``processed_per_s``: events through the worker, from the first delivery until all are processed.
+- ``per_s`` and ``p99_ms``: posted to our endpoint (billing/webhooks.py), which verifies, stores
+  and wakes the Celery worker; the worker (a real ``celery worker`` process, started here) is
+  applying events on the same machine meanwhile, as it would in production;
+- ``processed_per_s``: events through the worker, from the first delivery until all are applied.
 
 It then checks that every effect happened exactly once (one outcome per handled event, one
 payment notice per paid invoice) and that delivering everything a second time changes
@@ -28,6 +30,7 @@ import hashlib
 import hmac
 import json
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -35,6 +38,7 @@ import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from pathlib import Path
 
 import requests
@@ -82,19 +86,48 @@ def __getattr__(name):  # this module is the public URL conf while the bench run
 
 # --- Moving parts -----------------------------------------------------------------------------
 
-def serve() -> tuple[int, object]:
-    """Serve Django on 127.0.0.1 (a free port) in threads; return the port and the server."""
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def serve_forever(port: int) -> None:
+    """Serve Django (this module as the public URL conf) on 127.0.0.1:port in threads, until killed."""
+    import django
+
+    django.setup()
+    from django.conf import settings
     from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler, get_internal_wsgi_application
 
     class QuietHandler(WSGIRequestHandler):
         def log_message(self, *args):
             pass
 
-    server = ThreadedWSGIServer(("127.0.0.1", 0), QuietHandler, allow_reuse_address=True)
+    settings.DEBUG = False
+    settings.PUBLIC_SCHEMA_URLCONF = "bench.webhooks"
+    server = ThreadedWSGIServer(("127.0.0.1", port), QuietHandler, allow_reuse_address=True)
     server.set_app(get_internal_wsgi_application())
     server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server.server_address[1], server
+    print("serving", flush=True)
+    server.serve_forever()
+
+
+def start_server(port: int, stripe_url: str, log_path: str) -> subprocess.Popen:
+    """Start the web server in a process of its own (not sharing the clients' GIL); return it once it serves."""
+    env = {**os.environ, "STRIPE_API_BASE": stripe_url}
+    log = open(log_path, "w")  # noqa: SIM115 - the process keeps it until it ends
+    process = subprocess.Popen([sys.executable, __file__, "--serve", str(port)], cwd=ROOT, env=env, stdout=log,
+                               stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with suppress(requests.ConnectionError):
+            requests.get(f"http://localhost:{port}/robots.txt", timeout=5)
+            return process
+        if process.poll() is not None:
+            break
+        time.sleep(0.2)
+    raise SystemExit(f"the web server did not start: see {log_path}")
 
 
 def make_events(stripe_server, organizations: int, wanted: int) -> tuple[list, list]:
@@ -126,21 +159,28 @@ def make_events(stripe_server, organizations: int, wanted: int) -> tuple[list, l
     return [org for org, _, _ in made], events[:wanted]
 
 
-def deliver_all(url: str, events: list, secret: str, concurrency: int) -> tuple[float, list[float], list[int]]:
-    """POST every event, signed, with ``concurrency`` clients; return (seconds, latencies ms, status codes)."""
-    from tests.stripe_server.delivery import deliver
+def signed(events: list, secret: str) -> list[tuple[bytes, dict]]:
+    """Return each event's body and headers, signed now as Stripe signs them (the sender's work, done up front)."""
+    from tests.stripe_server.delivery import signature_header
 
+    bodies = [json.dumps(event).encode() for event in events]
+    return [(body, {"Content-Type": "application/json", "Stripe-Signature": signature_header(body, secret)})
+            for body in bodies]
+
+
+def deliver_all(url: str, requests_: list, concurrency: int) -> tuple[float, list[float], list[int]]:
+    """POST every signed body with ``concurrency`` clients; return (seconds, latencies ms, status codes)."""
     local = threading.local()
 
-    def one(event):
+    def one(request):
         local.session = getattr(local, "session", None) or requests.Session()
         started = time.perf_counter()
-        status = deliver(url, event, secret, session=local.session).status_code
+        status = local.session.post(url, data=request[0], headers=request[1], timeout=30).status_code
         return (time.perf_counter() - started) * 1000, status
 
     started = time.perf_counter()
     with ThreadPoolExecutor(concurrency) as pool:
-        results = list(pool.map(one, events))
+        results = list(pool.map(one, requests_))
     return time.perf_counter() - started, [r[0] for r in results], [r[1] for r in results]
 
 
@@ -217,8 +257,6 @@ def main() -> int:
     from tenants.template import template_schema_ensure
     from tests.stripe_server.process import StripeServer
 
-    settings.DEBUG = False
-    settings.PUBLIC_SCHEMA_URLCONF = "bench.webhooks"
     stripe_server = StripeServer()
     settings.STRIPE_API_BASE = stripe_server.url
     server = worker = None
@@ -227,25 +265,26 @@ def main() -> int:
         call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
         template_schema_ensure()
         stripe_catalog_sync()
-        port, server = serve()
+        port = free_port()
         stripe_server.call("POST", "/_test/webhooks/hold", on="true")
         endpoint, _ = stripe_webhook_setup(base_url=f"http://localhost:{port}")
-        os.environ["BENCH_WEBHOOK_SECRET"] = endpoint.secret  # read by the URL conf's copy of this module
+        os.environ["BENCH_WEBHOOK_SECRET"] = endpoint.secret  # read by the server's verify-only view
         organizations, events = make_events(stripe_server, args.organizations, args.events)
+        server = start_server(port, stripe_server.url, f"{media.name}/server.log")
         worker = start_worker(os.environ["DATABASE_URL"], stripe_server.url, queue, f"{media.name}/worker.log")
 
         print(f"baseline: {len(events)} events to the verify-only view ...", flush=True)
-        base_seconds, _, base_codes = deliver_all(f"http://localhost:{port}/bench/verify-only/", events,
-                                                  endpoint.secret, args.concurrency)
-        print(f"webhooks: {len(events)} events to dj-stripe's endpoint ...", flush=True)
+        base_seconds, _, base_codes = deliver_all(f"http://localhost:{port}/bench/verify-only/",
+                                                  signed(events, endpoint.secret), args.concurrency)
+        print(f"webhooks: {len(events)} events to our endpoint ...", flush=True)
         url = f"http://localhost:{port}/stripe/webhook/{endpoint.djstripe_uuid}/"
         started = time.perf_counter()
-        seconds, latencies, codes = deliver_all(url, events, endpoint.secret, args.concurrency)
+        seconds, latencies, codes = deliver_all(url, signed(events, endpoint.secret), args.concurrency)
         print(f"worker: processing the {len(events)} stored events ...", flush=True)
         processed_seconds = drained(timeout=max(600, 5 * len(events))) - started
         first = effects(organizations, events)
         print("again: every event a second time (must change nothing) ...", flush=True)
-        _, _, again_codes = deliver_all(url, events, endpoint.secret, args.concurrency)
+        _, _, again_codes = deliver_all(url, signed(events, endpoint.secret), args.concurrency)
         drained(timeout=max(600, 5 * len(events)))
         second = effects(organizations, events)
         exactly_once = (first["outcomes"] == first["handled_events"] and
@@ -264,11 +303,10 @@ def main() -> int:
         }))
         return 0 if exactly_once else 1
     finally:
-        if server is not None:
-            server.shutdown()
-        if worker is not None:
-            worker.terminate()
-            worker.wait(timeout=15)
+        for process in (server, worker):
+            if process is not None:
+                process.terminate()
+                process.wait(timeout=15)
         stripe_server.stop()
         from django.db import connections
 
@@ -278,4 +316,6 @@ def main() -> int:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--serve"]:
+        serve_forever(int(sys.argv[2]))
     sys.exit(main())

@@ -167,3 +167,11 @@ def invoice_retrieve(invoice_id: str) -> dict:
 
 def webhook_endpoint_create(*, url: str, events: list[str], metadata: dict) -> dict:
     return _call(stripe.WebhookEndpoint.create, url=url, enabled_events=events, metadata=metadata)
+
+
+def webhook_signature_valid(payload: bytes, header: str, secret: str, tolerance: int) -> bool:
+    """Return whether ``header`` (Stripe-Signature) signs ``payload`` with ``secret`` within ``tolerance`` seconds."""
+    try:
+        return stripe.WebhookSignature.verify_header(payload.decode("utf-8"), header, secret, tolerance)
+    except (stripe.SignatureVerificationError, UnicodeDecodeError):
+        return False

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils import timezone
-from djstripe.models import WebhookEventTrigger
 
 
 class WebhookOutcome(models.Model):
@@ -31,21 +30,3 @@ class WebhookOutcome(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_type} {self.event_id}: {self.result}"
-
-
-class QueuedWebhookEventTrigger(WebhookEventTrigger):
-    """dj-stripe's stored webhook, whose processing goes to a Celery worker instead of the request.
-
-    dj-stripe verifies the signature and stores the row, then calls ``process``; this proxy hands
-    that call to ``billing.tasks`` (dj-stripe's own hook for it, WEBHOOK_EVENT_CALLBACK, is deprecated).
-    """
-
-    class Meta:
-        proxy = True
-
-    def process(self, save: bool = True, api_key: str | None = None):
-        from billing.tasks import webhook_trigger_dispatch
-
-        if not webhook_trigger_dispatch(self):
-            return super().process(save=save, api_key=api_key)
-        return None

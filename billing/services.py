@@ -6,12 +6,14 @@ before anything of ours is saved, so the operation can simply be tried again.
 
 from __future__ import annotations
 
+import logging
 import traceback
 import uuid
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from djstripe.models import Customer as StripeCustomer
@@ -37,6 +39,8 @@ from subscriptions.services import (
 )
 from subscriptions.states import IllegalTransition
 from tenants.models import Organization
+
+logger = logging.getLogger(__name__)
 
 HANDLED_EVENTS = [
     "checkout.session.completed",
@@ -254,26 +258,40 @@ def billing_cancel_at_period_end(*, organization: Organization, cancel: bool = T
 # --- Webhook events ---------------------------------------------------------------------------
 
 
-def webhook_trigger_process(*, trigger_id: int) -> bool:
-    """Process a stored, verified webhook once; return False while its row is not yet saved as valid.
+RETRY_GIVE_UP = timedelta(days=3)  # Stripe itself stops retrying an event after three days
 
-    dj-stripe stores each event id once, so a second delivery of the same event changes nothing.
-    A failure is recorded on the row (for operators) and raised, so the worker retries.
+
+def webhooks_drain(*, retry_failed_before: datetime | None = None) -> int:
+    """Apply the stored, verified events not yet applied, oldest first; return how many were applied.
+
+    Each event is claimed with ``FOR UPDATE SKIP LOCKED`` in a transaction of its own, so two
+    workers never apply the same one, and dj-stripe stores each event id once, so a second
+    delivery of an event changes nothing. An event that fails keeps its error on its row (for
+    operators) and is skipped, unless it failed before ``retry_failed_before`` (the sweep's retry).
     """
-    trigger = WebhookEventTrigger.objects.filter(pk=trigger_id, valid=True).first()
-    if trigger is None:
-        return False
-    if trigger.processed:
-        return True
+    pending = WebhookEventTrigger.objects.filter(valid=True, processed=False).order_by("pk")
+    if retry_failed_before is None:
+        pending = pending.filter(exception="")
+    else:
+        pending = pending.filter(Q(exception="") | Q(updated__lt=retry_failed_before,
+                                                     created__gte=timezone.now() - RETRY_GIVE_UP))
+    applied, failed = 0, []
     gateway.configure()
-    try:
+    while True:
         with transaction.atomic():
-            trigger.process(save=True, api_key=gateway.api_key())
-    except Exception as error:
-        trigger.exception, trigger.traceback = str(error)[:128], traceback.format_exc()
-        trigger.save(update_fields=["exception", "traceback", "updated"])
-        raise
-    return True
+            trigger = pending.exclude(pk__in=failed).select_for_update(skip_locked=True).first()
+            if trigger is None:
+                return applied
+            try:
+                with transaction.atomic():
+                    trigger.process(save=True, api_key=gateway.api_key())
+                applied += 1
+            except Exception as error:  # any failure: recorded, retried by the sweep
+                logger.exception("Stripe event %s (trigger %s) failed", trigger.json_body.get("id"), trigger.pk)
+                trigger.exception, trigger.traceback = str(error)[:128], traceback.format_exc()
+                trigger.save(update_fields=["exception", "traceback", "updated"])
+                failed.append(trigger.pk)
+
 
 # Each handler reads the object's current state from Stripe rather than trusting the event's
 # copy, and calls subscription services that ignore what they have already applied: the same

@@ -7,7 +7,7 @@ from billing.webhooks import StripeWebhookView
 
 urlpatterns = [
     path("admin/", include("platform_admin.urls")),
-    # Ours first: the same path as dj-stripe's, with processing queued for a worker.
+    # Ours first, on dj-stripe's path: verify and store, and a worker applies the event.
     path("stripe/webhook/<uuid:uuid>/", StripeWebhookView.as_view(), name="stripe_webhook"),
     path("stripe/", include("djstripe.urls", namespace="djstripe")),
     path("api/v1/admin/", include("platform_admin.api_urls")),

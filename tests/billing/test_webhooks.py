@@ -165,3 +165,32 @@ def test_an_event_for_an_unknown_customer_is_recorded_not_a_500(held_webhooks, s
     outcome = WebhookOutcome.objects.get(event_id=event["id"])
     assert (outcome.result, outcome.organization) == ("unknown_customer", None)
     assert customer["id"] in outcome.detail
+
+
+def test_an_event_arriving_while_the_broker_is_down_is_stored_answered_200_and_applied_by_the_sweep(
+    held_webhooks, stripe_server, live_server, organization
+):
+    from billing.tasks import webhook_sweep_task
+    from unison.celery import app
+
+    event = _one_event(organization, stripe_server)
+    working = app.conf.broker_url
+    app.conf.broker_url = "redis://127.0.0.1:9/0"  # a closed port: every wake fails to reach Redis
+    app._after_fork()  # drop pooled connections to the working broker
+    try:
+        response = deliver(webhook_url(live_server, held_webhooks), event, held_webhooks.secret)
+    finally:
+        app.conf.broker_url = working
+        app._after_fork()
+
+    assert response.status_code == 200
+    trigger = WebhookEventTrigger.objects.get(pk=int(response.content))
+    assert trigger.valid and not trigger.processed
+    time.sleep(0.5)
+    assert not WebhookOutcome.objects.filter(event_id=event["id"]).exists(), "nothing woke the worker"
+
+    webhook_sweep_task.delay()  # what beat queues every minute
+    settled()
+
+    assert WebhookOutcome.objects.get(event_id=event["id"]).result == "applied"
+    assert Subscription.objects.get(organization=organization).status == "active"

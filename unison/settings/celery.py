@@ -32,6 +32,8 @@ CELERY_BEAT_SCHEDULE = {
     "warn-trials": {"task": "subscriptions.warn_trials", "schedule": crontab(minute=0, hour=9)},
     # A downgrade the customer scheduled takes effect once the paid period has ended.
     "apply-downgrades": {"task": "subscriptions.apply_downgrades", "schedule": crontab(minute=10)},
+    # Stripe events that no wake reached (the broker was down) or that failed and are due a retry.
+    "sweep-webhooks": {"task": "billing.sweep_webhooks", "schedule": 60.0},
     "resend-notifications": {"task": "notifications.resend_waiting", "schedule": 60.0},
     # An impersonation that timed out (no "End impersonation") still gets its end audited.
     "close-expired-impersonations": {"task": "platform_admin.close_expired_impersonations", "schedule": 300.0},
