@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpResponse, JsonResponse
 from django.utils.decorators import method_decorator
 from django.views import View
@@ -25,9 +26,40 @@ from billing.tasks import webhooks_wake
 logger = logging.getLogger(__name__)
 
 
-def _refused(detail: str) -> JsonResponse:
-    logger.warning("Stripe webhook refused: %s", detail)
-    return JsonResponse({"detail": detail}, status=400)
+ENDPOINT_CACHE_SECONDS = 60
+_endpoints: dict[str, tuple[float, dict | None]] = {}  # per process: uuid -> (read at, row or None)
+
+
+def _endpoint(uuid, *, fresh: bool = False) -> dict | None:
+    """Return the endpoint's id, secret, tolerance and account, read at most once a minute per process."""
+    key = str(uuid)
+    read_at, row = _endpoints.get(key, (0.0, None))
+    if fresh or time.monotonic() - read_at > ENDPOINT_CACHE_SECONDS:
+        row = (WebhookEndpoint.objects.filter(djstripe_uuid=uuid)
+               .values("id", "secret", "djstripe_tolerance", "djstripe_owner_account_id").first())
+        _endpoints[key] = (time.monotonic(), row)
+    return row
+
+
+def _signed(request, uuid) -> dict | None:
+    """Return the endpoint if the Stripe-Signature header signs the body with its secret, else None.
+
+    A failure with the cached secret is checked once more against the stored one, so a rolled
+    secret is honoured at once.
+    """
+    header = request.headers.get("Stripe-Signature", "")
+    for fresh in (False, True):
+        endpoint = _endpoint(uuid, fresh=fresh)
+        if endpoint and gateway.webhook_signature_valid(request.body, header, endpoint["secret"],
+                                                        endpoint["djstripe_tolerance"]):
+            return endpoint
+    return None
+
+
+def _refused(field: str, detail: str, status: int = 400) -> JsonResponse:
+    """Answer as our API does: a JSON body naming what was wrong (the header, the body, the endpoint)."""
+    logger.warning("Stripe webhook refused: %s: %s", field, detail)
+    return JsonResponse({field: [detail]} if status == 400 else {"detail": detail}, status=status)
 
 
 @method_decorator([csrf_exempt, transaction.non_atomic_requests], name="dispatch")
@@ -37,26 +69,27 @@ class StripeWebhookView(View):
     http_method_names = ["post"]
 
     def post(self, request, uuid):
-        endpoint = (WebhookEndpoint.objects.filter(djstripe_uuid=uuid)
-                    .values("id", "secret", "djstripe_tolerance", "djstripe_owner_account_id").first())
+        if not request.headers.get("Stripe-Signature"):
+            return _refused("Stripe-Signature", "This header is required.")
+        endpoint = _signed(request, uuid)
         if endpoint is None:
-            return JsonResponse({"detail": "Unknown webhook endpoint."}, status=404)
-        header = request.headers.get("Stripe-Signature", "")
-        if not header:
-            return _refused("The Stripe-Signature header is missing.")
-        if not gateway.webhook_signature_valid(request.body, header, endpoint["secret"],
-                                               endpoint["djstripe_tolerance"]):
-            return _refused("The Stripe-Signature header does not sign this body, or is too old.")
+            if _endpoint(uuid) is None:
+                return _refused("endpoint", "Unknown webhook endpoint.", status=404)
+            return _refused("Stripe-Signature", "It does not sign this body with the endpoint's secret, or is too old.")
         try:
             event = json.loads(request.body)
         except ValueError:
-            return _refused("The body is not JSON.")
+            return _refused("body", "This is not JSON.")
         if not isinstance(event, dict) or "id" not in event or "livemode" not in event:
-            return _refused("The body is not a Stripe event (no id or livemode).")
-        trigger = WebhookEventTrigger.objects.create(
-            headers=dict(request.headers), body=request.body.decode("utf-8"), remote_ip=request.META.get("REMOTE_ADDR") or "0.0.0.0",
-            valid=True, webhook_endpoint_id=endpoint["id"],
-            stripe_trigger_account_id=endpoint["djstripe_owner_account_id"],
-        )
+            return _refused("body", "This is not a Stripe event (it has no id or livemode).")
+        try:
+            trigger = WebhookEventTrigger.objects.create(
+                headers=dict(request.headers), body=request.body.decode("utf-8"), valid=True,
+                remote_ip=request.META.get("REMOTE_ADDR") or "0.0.0.0", webhook_endpoint_id=endpoint["id"],
+                stripe_trigger_account_id=endpoint["djstripe_owner_account_id"],
+            )
+        except IntegrityError:  # the endpoint was deleted since we read it
+            _endpoints.pop(str(uuid), None)
+            return _refused("endpoint", "Unknown webhook endpoint.", status=404)
         transaction.on_commit(webhooks_wake)
         return HttpResponse(str(trigger.pk))
