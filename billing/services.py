@@ -12,7 +12,7 @@ import uuid
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -258,15 +258,17 @@ def billing_cancel_at_period_end(*, organization: Organization, cancel: bool = T
 # --- Webhook events ---------------------------------------------------------------------------
 
 
-RETRY_GIVE_UP = timedelta(days=3)  # Stripe itself stops retrying an event after three days
+RETRY_GIVE_UP = timedelta(days=3)
+WEBHOOKS_LOCK = 7_305_112_001  # pg_advisory_xact_lock key: one Stripe event applied at a time  # Stripe itself stops retrying an event after three days
 
 
 def webhooks_drain(*, retry_failed_before: datetime | None = None) -> int:
     """Apply the stored, verified events not yet applied, oldest first; return how many were applied.
 
-    Each event is claimed with ``FOR UPDATE SKIP LOCKED`` in a transaction of its own, so two
-    workers never apply the same one, and dj-stripe stores each event id once, so a second
-    delivery of an event changes nothing. An event that fails keeps its error on its row (for
+    Each event is applied in a transaction of its own that first takes a PostgreSQL advisory
+    lock: however many workers drain, events are applied one at a time, in arrival order (dj-stripe's
+    syncs of the same objects race when run concurrently). dj-stripe stores each event id once,
+    so a second delivery of an event changes nothing. An event that fails keeps its error on its row (for
     operators) and is skipped, unless it failed before ``retry_failed_before`` (the sweep's retry).
     """
     pending = WebhookEventTrigger.objects.filter(valid=True, processed=False).order_by("pk")
@@ -279,7 +281,9 @@ def webhooks_drain(*, retry_failed_before: datetime | None = None) -> int:
     gateway.configure()
     while True:
         with transaction.atomic():
-            trigger = pending.exclude(pk__in=failed).select_for_update(skip_locked=True).first()
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [WEBHOOKS_LOCK])
+            trigger = pending.exclude(pk__in=failed).select_for_update().first()
             if trigger is None:
                 return applied
             try:

@@ -92,3 +92,26 @@ def test_operators_see_each_events_outcome_in_the_console(stored_checkout_event,
     assert outcome.event_id in page.content.decode()
     assert (outcome.organization, outcome.result) == (organization, "applied")
     assert "trialing → active" in outcome.detail
+
+
+def test_events_are_applied_one_at_a_time_a_drain_waits_while_another_worker_applies_one(
+    stored_checkout_event, organization
+):
+    import psycopg
+    from django.db import OperationalError, connection
+
+    from billing.services import WEBHOOKS_LOCK
+
+    db = connection.settings_dict
+    with psycopg.connect(host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], dbname=db["NAME"],
+                         autocommit=True) as other_worker:
+        other_worker.execute("SELECT pg_advisory_lock(%s)", [WEBHOOKS_LOCK])
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '300ms'")  # undone with the test's transaction
+        with pytest.raises(OperationalError, match="lock timeout"):
+            webhooks_drain()
+        assert Subscription.objects.get(organization=organization).status == "trialing"
+        other_worker.execute("SELECT pg_advisory_unlock(%s)", [WEBHOOKS_LOCK])
+
+    assert webhooks_drain() == 1
+    assert Subscription.objects.get(organization=organization).status == "active"
