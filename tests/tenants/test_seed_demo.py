@@ -9,6 +9,7 @@ from django_tenants.utils import schema_context
 
 from accounts.models import User
 from tenants.models import Organization
+from tests.conftest import client_for
 
 
 def seed(*args: str) -> str:
@@ -43,3 +44,21 @@ def test_seed_demo_with_a_given_password_lets_both_sign_in(db):
     assert User.objects.get(email="operator@unison.local").check_password("demo-password-123")
     with schema_context(Organization.objects.get(slug="acme").schema_name):
         assert User.objects.get(email="owner@acme.example.com").check_password("demo-password-123")
+
+
+def test_the_demo_opens_on_a_dashboard_with_sample_data_not_the_wizard(db):
+    from shopfloor.models import Material, OnboardingState, WorkOrder
+
+    seed("--password", "demo-password-123")
+    acme = Organization.objects.get(slug="acme")
+    with schema_context(acme.schema_name):
+        assert OnboardingState.objects.get().completed_at is not None
+        assert Material.objects.filter(is_sample=True).count() == 6
+        assert WorkOrder.objects.filter(is_sample=True).count() == 4
+        owner = User.objects.get(email="owner@acme.example.com")
+    assert (acme.industry, acme.costing_method) == ("automotive", "fifo")
+
+    page = client_for(acme, owner).get("/")
+
+    assert page.status_code == 200, page.get("Location")
+    assert "Aluminium bar" in page.content.decode() or "SMP-" in page.content.decode()

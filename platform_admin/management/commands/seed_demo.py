@@ -7,7 +7,10 @@ import secrets
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import connection
+from django_tenants.utils import tenant_context
 
+from shopfloor.models import ONBOARDING_STEPS
+from shopfloor.services import onboarding_step_complete, organization_update_profile, sample_data_load
 from subscriptions.services import organization_create_with_trial
 from tenants.hosts import public_origin
 from tenants.models import Organization
@@ -43,7 +46,8 @@ class Command(BaseCommand):
                 industry="automotive",
             )
             created.append(f"demo owner  {demo.url}  {DEMO_OWNER} / {password}")
-        self.stdout.write("[2/2] demo tenant acme ready")
+            _set_up(demo)
+        self.stdout.write("[2/2] demo tenant acme ready, with its setup done and sample data")
         for line in created:
             self.stdout.write(self.style.WARNING(line))
         self.stdout.write(
@@ -52,3 +56,13 @@ class Command(BaseCommand):
                 + ("" if created else " (all existed; passwords were printed when they were made)")
             )
         )
+
+
+def _set_up(demo: Organization) -> None:
+    """Do what the owner would in the onboarding wizard, so the demo opens on a working dashboard."""
+    with tenant_context(demo):
+        organization_update_profile(organization=demo, industry="automotive", company_size="51-200",
+                                    primary_use_case="all", costing_method="fifo")
+        sample_data_load(organization=demo)
+        for step in ONBOARDING_STEPS:
+            onboarding_step_complete(step=step)
