@@ -77,7 +77,9 @@ def subscription_end(*, subscription: Subscription, actor: str) -> Subscription:
         actor=actor,
         changes={"cancelled_at": timezone.now(), "cancel_at_period_end": False, "pending_tier": ""},
     )
-    notify(organization=locked.organization, kind="subscription_cancelled", occasion=str(locked.pk), context={})
+    # Each cancellation is its own occasion: one who resubscribes and cancels again hears of it again.
+    notify(organization=locked.organization, kind="subscription_cancelled",
+           occasion=f"{locked.pk}:{locked.cancelled_at.isoformat()}", context={})
     return _copy_onto(subscription, locked)
 
 

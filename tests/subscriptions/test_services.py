@@ -76,6 +76,19 @@ def test_a_cancelled_subscription_that_pays_again_is_resubscribed(active):
     assert transitions(active)[-2:] == ["cancel", "resubscribe"]
 
 
+def test_each_cancellation_sends_one_notice_and_a_second_cancellation_another(active, organization):
+    from notifications.models import NotificationLog
+
+    notices = NotificationLog.objects.filter(organization=organization, kind="subscription_cancelled")
+    services.subscription_end(subscription=active, actor="stripe")
+    services.subscription_end(subscription=active, actor="stripe")  # a repeated Stripe event
+    assert notices.count() == 1
+
+    services.subscription_convert(subscription=active, tier="starter", billing_cycle="monthly")
+    services.subscription_end(subscription=active, actor="stripe")
+    assert notices.count() == 2
+
+
 def test_converting_to_an_unknown_plan_names_the_fields(subscription):
     with pytest.raises(ValidationError) as raised:
         services.subscription_convert(subscription=subscription, tier="gold", billing_cycle="weekly")
