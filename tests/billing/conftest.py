@@ -37,9 +37,11 @@ def stripe_catalog(stripe_server):
 
 @pytest.fixture(scope="session")
 def webhook_worker(django_db_setup, stripe_server, tmp_path_factory):
-    """Run a real Celery worker (solo) on the test database and a queue of this session's own.
+    """Run a real Celery worker (solo) on the test database and a queue of this session's own; yield the queue.
 
-    The webhook endpoint only verifies, stores and queues events; this worker processes them.
+    The webhook endpoint only verifies and stores events; this worker applies them. Tests that
+    use it send tasks to its queue through ``webhooks``; the app's settings are left alone here,
+    so tests run later in this process still run their tasks eagerly.
     """
     from django.db import connection
 
@@ -52,19 +54,16 @@ def webhook_worker(django_db_setup, stripe_server, tmp_path_factory):
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
         "CELERY_BROKER_URL": app.conf.broker_url, "CELERY_TASK_ALWAYS_EAGER": "0", "STRIPE_API_BASE": stripe_server.url,
     }
-    saved = app.conf.task_default_queue, app.conf.task_always_eager
-    app.conf.task_default_queue, app.conf.task_always_eager = queue, False
     log = open(tmp_path_factory.mktemp("worker") / "worker.log", "w")  # noqa: SIM115 - closed below
     worker = subprocess.Popen(
         [str(Path(sys.executable).parent / "celery"), "-A", "unison", "worker", "-P", "solo", "-Q", queue, "-l", "info",
          "--without-heartbeat", "--without-gossip", "--without-mingle", "-n", f"billing-{os.getpid()}@%h"],
         cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
-    yield worker
+    yield queue
     worker.terminate()
     worker.wait(timeout=15)
     log.close()
-    app.conf.task_default_queue, app.conf.task_always_eager = saved
 
 
 def settled(timeout: float = 30) -> None:
@@ -77,16 +76,22 @@ def settled(timeout: float = 30) -> None:
 
 @pytest.fixture
 def webhooks(transactional_db, live_server, stripe_catalog, webhook_worker, settings):
-    """Register dj-stripe's endpoint on the live server with localstripe; yield the endpoint."""
+    """Register our endpoint on the live server with localstripe, tasks going to the worker; yield the endpoint."""
     from billing.services import stripe_webhook_setup
+    from unison.celery import app
 
-    settings.UNISON_PORT = str(live_server.thread.port)
-    endpoint, _ = stripe_webhook_setup(base_url=live_server.url)
-    yield endpoint
-    stripe_catalog.call("DELETE", f"/v1/webhook_endpoints/{endpoint.id}")
-    # Let deliveries already under way, and the worker, finish before pytest-django empties the tables.
-    time.sleep(1.2)
-    settled()
+    saved = app.conf.task_default_queue, app.conf.task_always_eager
+    app.conf.task_default_queue, app.conf.task_always_eager = webhook_worker, False
+    try:
+        settings.UNISON_PORT = str(live_server.thread.port)
+        endpoint, _ = stripe_webhook_setup(base_url=live_server.url)
+        yield endpoint
+        stripe_catalog.call("DELETE", f"/v1/webhook_endpoints/{endpoint.id}")
+        # Let deliveries already under way, and the worker, finish before pytest-django empties the tables.
+        time.sleep(1.2)
+        settled()
+    finally:
+        app.conf.task_default_queue, app.conf.task_always_eager = saved
 
 
 def wait_for(check, *, timeout: float = 90, what: str = "the condition"):
