@@ -75,3 +75,12 @@ def test_a_rolled_secret_signs_at_once_and_a_deleted_endpoint_is_a_404_not_a_500
     WebhookEndpoint.objects.filter(pk=endpoint.pk).delete()
     assert post(public_client, endpoint, body, "whsec_rolled_secret_for_the_test").status_code == 404
     assert not WebhookEventTrigger.objects.exists()
+
+
+def test_a_tenant_host_has_no_webhook_endpoint(endpoint, organization):
+    from tests.conftest import client_for
+
+    response = post(client_for(organization), endpoint, json.dumps(EVENT).encode(), endpoint.secret)
+
+    assert response.status_code == 404
+    assert not WebhookEventTrigger.objects.exists()
