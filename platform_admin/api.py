@@ -73,7 +73,8 @@ class OrganizationDetailView(OperatorView):
                 "usage_history": s.UsageSnapshotSerializer(detail["usage_history"], many=True).data,
                 "violations": [v.__dict__ for v in detail["violations"]],
                 "events": [
-                    {"transition": e.transition, "from": e.from_status, "to": e.to_status, "actor": e.actor, "at": e.created_at}
+                    {"transition": e.transition, "from": e.from_status, "to": e.to_status, "actor": e.actor,
+                     "tier": e.tier, "billing_cycle": e.billing_cycle, "at": e.created_at}
                     for e in detail["events"]
                 ],
             }

@@ -21,9 +21,10 @@ Definitions (money in integer cents):
   ``UsageSnapshot`` (taken every few hours by the usage sweep).
 - **Growth** series have one bucket per UTC day. The MRR of a past day is that
   of the subscriptions whose status at the end of the day (from the
-  ``SubscriptionEvent`` history) was active or past due, priced at their
-  current tier and cycle with the add-ons active at that moment (tier changes
-  are not part of the history).
+  ``SubscriptionEvent`` history) was active or past due, priced at the tier and
+  cycle they had then (each event records the plan it left; plan changes
+  without a status change are "change_plan" events) with the add-ons active at
+  that moment.
 
 Every function runs a fixed number of queries whatever the number of
 organisations: the arithmetic happens in SQL.
@@ -134,16 +135,20 @@ def _period_bounds(days: int, now: datetime) -> tuple[date, datetime]:
 # before the period fold into its first day. One pass over the history, whatever the days.
 _MRR_CHANGES_SQL = """
 WITH spans AS (
-    SELECT subscription_id, to_status AS status, created_at AS since,
+    SELECT subscription_id, to_status AS status, created_at AS since, tier, billing_cycle,
            LEAD(created_at) OVER (PARTITION BY subscription_id ORDER BY created_at, id) AS until
     FROM subscriptions_subscriptionevent WHERE created_at <= %(now)s
 ),
-paying AS (SELECT subscription_id, since, until FROM spans WHERE status IN ('active', 'past_due')),
+paying AS (
+    SELECT subscription_id, since, until, tier, billing_cycle FROM spans WHERE status IN ('active', 'past_due')
+),
 pieces AS (
     SELECT paying.since, paying.until, prices.cents
     FROM paying
     JOIN subscriptions_subscription s ON s.id = paying.subscription_id
-    JOIN (VALUES {prices}) AS prices(tier, cycle, cents) ON prices.tier = s.tier AND prices.cycle = s.billing_cycle
+    JOIN (VALUES {prices}) AS prices(tier, cycle, cents)
+      ON prices.tier = COALESCE(NULLIF(paying.tier, ''), s.tier)
+     AND prices.cycle = COALESCE(NULLIF(paying.billing_cycle, ''), s.billing_cycle)
     UNION ALL
     SELECT GREATEST(a.created_at, paying.since), LEAST(a.removed_at, paying.until), a.quantity * a.unit_price_cents
     FROM paying JOIN subscriptions_subscriptionaddon a ON a.subscription_id = paying.subscription_id

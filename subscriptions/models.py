@@ -124,6 +124,9 @@ class SubscriptionEvent(models.Model):
     to_status = models.CharField(max_length=20, choices=Status.choices)
     actor = models.CharField(max_length=254, default="system")
     details = models.JSONField(default=dict, blank=True)
+    # The plan after the event, so past MRR prices each day at that day's plan (blank: unknown).
+    tier = models.CharField(max_length=20, blank=True)
+    billing_cycle = models.CharField(max_length=10, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:

@@ -49,6 +49,8 @@ def subscription_transition(
         to_status=locked.status,
         actor=str(actor),
         details={key: _jsonable(value) for key, value in details.items()},
+        tier=locked.tier,
+        billing_cycle=locked.billing_cycle,
     )
     _forget_after_commit(locked)
     return _copy_onto(subscription, locked)
@@ -97,14 +99,24 @@ def _period_changes(subscription: Subscription, start: datetime | None, end: dat
     return {"current_period_start": start or subscription.current_period_start, "current_period_end": end}
 
 
-def _save_changes(subscription: Subscription, changes: dict) -> bool:
-    """Save the fields that differ (no status change) and forget entitlements; return whether any did."""
+def _save_changes(subscription: Subscription, changes: dict, actor: str = "system") -> bool:
+    """Save the fields that differ (no status change) and forget entitlements; return whether any did.
+
+    A new tier or cycle is recorded as a "change_plan" event, so the plan's history stays whole.
+    """
     changed = {field: value for field, value in changes.items() if getattr(subscription, field) != value}
     for field, value in changed.items():
         setattr(subscription, field, value)
     if changed:
         subscription.save(update_fields=[*changed, "updated_at"])
         _forget_after_commit(subscription)
+    if {"tier", "billing_cycle"} & set(changed):
+        SubscriptionEvent.objects.create(
+            subscription=subscription, transition="change_plan", from_status=subscription.status,
+            to_status=subscription.status, actor=str(actor), tier=subscription.tier,
+            billing_cycle=subscription.billing_cycle,
+            details={key: _jsonable(changed[key]) for key in ("tier", "billing_cycle") if key in changed},
+        )
     return bool(changed)
 
 

@@ -50,7 +50,7 @@ def subscription_convert(
         if tier != locked.tier:
             changes["pending_tier"] = ""
         changes.update(_period_changes(locked, period_start, period_end))
-        _save_changes(locked, changes)
+        _save_changes(locked, changes, actor=actor)
         return _copy_onto(subscription, locked)
     changes.update(
         pending_tier="",

@@ -51,6 +51,8 @@ def subscription_start_trial(*, organization: Organization) -> Subscription:
         from_status=Status.TRIALING,
         to_status=Status.TRIALING,
         details={"tier": catalog.TRIAL_TIER, "days": catalog.TRIAL_DAYS},
+        tier=subscription.tier,
+        billing_cycle=subscription.billing_cycle,
     )
     notify(organization=organization, kind="welcome", occasion="trial_started", context={"trial_ends_at": ends})
     return subscription

@@ -135,6 +135,28 @@ def test_seven_day_growth_equals_the_hand_worked_numbers(platform):
     assert growth["trial_conversion_rate"] == 0.0
 
 
+def test_past_mrr_prices_each_day_at_the_plan_the_subscription_had_that_day(db):
+    starter, professional = catalog.TIERS["starter"], catalog.TIERS["professional"]
+    org, sub = build("Upgrader", created=40, tier="professional", status="active")
+    SubscriptionEvent.objects.filter(subscription=sub).update(tier="professional", billing_cycle="monthly")
+    for transition, source, target, ago, tier, cycle in (
+        ("convert", "trialing", "active", 26, "starter", "monthly"),  # 4 June, noon
+        ("change_plan", "active", "active", 15.5, "starter", "annual"),  # 15 June, 00:00
+        ("change_tier", "active", "active", 5.5, "professional", "annual"),  # 25 June, 00:00
+    ):
+        SubscriptionEvent.objects.create(subscription=sub, transition=transition, from_status=source,
+                                         to_status=target, tier=tier, billing_cycle=cycle, created_at=days_ago(ago))
+    Subscription.objects.filter(pk=sub.pk).update(billing_cycle="annual")
+
+    by_date = {row["date"]: row["mrr_cents"] for row in metrics.growth_metrics(period="30d", now=NOW)["series"]}
+
+    assert by_date["2026-06-03"] == 0  # still trialing
+    assert by_date["2026-06-04"] == by_date["2026-06-14"] == starter.monthly_equivalent_cents("monthly")
+    assert by_date["2026-06-15"] == by_date["2026-06-24"] == starter.monthly_equivalent_cents("annual")
+    assert by_date["2026-06-25"] == by_date["2026-06-30"] == professional.monthly_equivalent_cents("annual")
+    assert metrics.platform_metrics()["mrr_cents"] == by_date["2026-06-30"]
+
+
 def test_rates_are_none_when_nothing_to_divide_by(db):
     growth = metrics.growth_metrics(period="90d", now=NOW)
     assert growth["churn_rate"] is None and growth["trial_conversion_rate"] is None

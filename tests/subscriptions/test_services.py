@@ -66,7 +66,7 @@ def test_converting_again_with_the_same_stripe_subscription_only_updates_fields(
     active = subscription
     stored = Subscription.objects.get(pk=active.pk)
     assert (stored.status, stored.tier) == (Status.ACTIVE, "enterprise")
-    assert transitions(active) == events
+    assert transitions(active) == [*events, "change_plan"]  # no status change; the new plan is recorded
 
 
 def test_a_cancelled_subscription_that_pays_again_is_resubscribed(active):
@@ -74,6 +74,42 @@ def test_a_cancelled_subscription_that_pays_again_is_resubscribed(active):
     services.subscription_convert(subscription=active, tier="starter", billing_cycle="monthly")
     assert Subscription.objects.get(pk=active.pk).status == Status.ACTIVE
     assert transitions(active)[-2:] == ["cancel", "resubscribe"]
+
+
+def test_every_event_records_the_plan_and_a_plan_change_from_stripe_is_an_event_of_its_own(active):
+    services.subscription_change_tier(subscription=active, tier="enterprise", billing_cycle="monthly", actor="owner")
+    services.subscription_convert(subscription=active, tier="enterprise", billing_cycle="annual",
+                                  stripe_subscription_id="sub_1")  # the customer changed cycle in Stripe's portal
+    services.subscription_convert(subscription=active, tier="enterprise", billing_cycle="annual",
+                                  stripe_subscription_id="sub_1")  # the same event again: nothing new
+
+    history = list(SubscriptionEvent.objects.filter(subscription=active).order_by("created_at", "id")
+                   .values_list("transition", "tier", "billing_cycle"))
+    assert history[-2:] == [("change_tier", "enterprise", "monthly"), ("change_plan", "enterprise", "annual")]
+    assert all(tier and cycle for _, tier, cycle in history)
+
+
+def test_the_migration_gives_past_events_the_plan_they_left_behind(active):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("subscriptions.migrations.0003_subscription_event_plan")
+    services.subscription_change_tier(subscription=active, tier="enterprise", billing_cycle="annual", actor="owner")
+    services.subscription_schedule_downgrade(subscription=active, tier="starter", actor="owner")
+    services.subscription_record_payment_failed(subscription=active, invoice_id="in_1", attempt_count=1)
+    events = SubscriptionEvent.objects.filter(subscription=active).order_by("created_at", "id")
+    events.update(tier="", billing_cycle="")  # as the rows were before the migration
+
+    migration.backfill_plans(apps, None)
+
+    assert list(events.values_list("transition", "tier", "billing_cycle")) == [
+        ("start_trial", "professional", "monthly"),  # the first cycle named (at the conversion)
+        ("convert", "professional", "monthly"),
+        ("change_tier", "enterprise", "annual"),
+        ("schedule_downgrade", "enterprise", "annual"),  # Starter comes at the end of the period
+        ("payment_failed", "enterprise", "annual"),
+    ]
 
 
 def test_each_cancellation_sends_one_notice_and_a_second_cancellation_another(active, organization):
