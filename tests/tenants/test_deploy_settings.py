@@ -37,6 +37,9 @@ PRODUCTION = {
     "SECRET_KEY": "kq3v9-production-like-secret-of-enough-length-and-variety-8f2Zx!",
     "UNISON_BASE_DOMAIN": "unison.example.com",
     "STRIPE_LIVE_MODE": "false",
+    # Shared by every process, so a plan change reaches them all at once (never connected to by `check`).
+    "CACHE_BACKEND": "django.core.cache.backends.redis.RedisCache",
+    "CACHE_LOCATION": "redis://127.0.0.1:6379/1",
 }
 
 
@@ -44,6 +47,13 @@ def test_check_deploy_reports_no_warnings_with_production_settings():
     result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_check_deploy_warns_when_production_caches_in_each_process():
+    production = {k: v for k, v in PRODUCTION.items() if not k.startswith("CACHE_")}
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **production)
+    assert result.returncode != 0
+    assert "subscriptions.W001" in result.stdout + result.stderr
 
 
 def test_a_missing_secret_key_is_a_loud_error_when_debug_is_off():
