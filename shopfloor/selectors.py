@@ -130,4 +130,5 @@ def dashboard_summary(*, with_ncrs: bool) -> dict:
         "open_ncrs_count": NCR.objects.exclude(status=states.NCRStatus.CLOSED).count() if with_ncrs else 0,
         "plants": Plant.objects.all()[:10],
         "setup": setup_progress(),
+        "has_sample_data": any(m.objects.filter(is_sample=True).exists() for m in (Material, WorkOrder, NCR)),
     }

@@ -6,6 +6,7 @@ app_name = "shopfloor"
 urlpatterns = [
     path("", workspace.dashboard, name="dashboard"),
     path("onboarding/", onboarding.onboarding, name="onboarding"),
+    path("onboarding/sample-data/remove/", onboarding.sample_data_remove, name="sample_data_remove"),
     path("onboarding/<slug:step>/", onboarding.onboarding_step, name="onboarding_step"),
     path("plants/", plants.PlantListView.as_view(), name="plant_list"),
     path("plants/new/", plants.PlantCreateView.as_view(), name="plant_create"),

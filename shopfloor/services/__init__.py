@@ -8,7 +8,12 @@ from shopfloor.services.invitations import (
     invitation_withdraw,
     invitations_send,
 )
-from shopfloor.services.onboarding import onboarding_step_complete, organization_update_profile, sample_data_load
+from shopfloor.services.onboarding import (
+    onboarding_step_complete,
+    organization_update_profile,
+    sample_data_load,
+    sample_data_remove,
+)
 from shopfloor.services.plants import (
     department_create,
     department_update,
@@ -55,6 +60,7 @@ __all__ = [
     "plant_create",
     "plant_update",
     "sample_data_load",
+    "sample_data_remove",
     "shift_create",
     "shift_update",
     "work_order_advance",

@@ -126,3 +126,30 @@ def sample_data_load(*, organization: Organization) -> bool:
     state.sample_data_loaded = True
     state.save(update_fields=["sample_data_loaded"])
     return True
+
+
+@transaction.atomic
+def sample_data_remove(*, organization: Organization) -> dict[str, int]:
+    """Delete the sample NCRs, work orders and materials; return how many of each went.
+
+    A sample the team has since built on stays: a work order with an NCR of their own, a
+    material with their own work orders or NCRs. The plant stays too (it may hold their own
+    layout). Once no sample is left, the sample data can be loaded again.
+    """
+    schema_check(organization)
+    state = _state_locked()
+    samples = {  # lazy: each is read when its turn comes, after the ones before are gone
+        "ncrs": NCR.objects.filter(is_sample=True),
+        "work_orders": WorkOrder.objects.filter(is_sample=True).exclude(ncrs__isnull=False),
+        "materials": Material.objects.filter(is_sample=True)
+        .exclude(pk__in=WorkOrder.objects.values("material"))
+        .exclude(pk__in=NCR.objects.exclude(material=None).values("material")),
+    }
+    removed = {}
+    for key, queryset in samples.items():
+        _, per_model = queryset.delete()
+        removed[key] = per_model.get(queryset.model._meta.label, 0)
+    state.sample_data_loaded = any(m.objects.filter(is_sample=True).exists() for m in (Material, WorkOrder, NCR))
+    state.save(update_fields=["sample_data_loaded"])
+    return removed
+

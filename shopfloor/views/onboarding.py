@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from shopfloor import forms, selectors, services
 from shopfloor.models import Plant
-from shopfloor.permissions import ConfigureRequiredMixin
+from shopfloor.permissions import ConfigureRequiredMixin, configure_required
 from shopfloor.views.base import RecordFormView
+from subscriptions.gates import writable_required
 
 # URL slug of each step, in order; every step but the first may be skipped.
 STEP_SLUGS = {"organization": "organization", "plant": "plant", "team": "team", "sample_data": "sample-data",
@@ -128,3 +132,16 @@ def onboarding_step(request, step: str):
     if step != "organization" and "organization" not in selectors.onboarding_state().steps_done:
         return redirect(step_url("organization"))  # the one step that cannot be skipped
     return view.as_view()(request, step=step)
+
+
+@require_POST
+@login_required
+@writable_required
+@configure_required
+def sample_data_remove(request):
+    """Delete the sample records (those the team has built on stay) and go back to the dashboard."""
+    removed = services.sample_data_remove(organization=request.tenant)
+    messages.success(request, f"Removed {removed['materials']} sample materials, {removed['work_orders']} work "
+                              f"orders and {removed['ncrs']} NCRs.")
+    return redirect("shopfloor:dashboard")
+

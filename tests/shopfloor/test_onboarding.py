@@ -152,3 +152,55 @@ def test_later_steps_wait_for_the_organisation_details(organization, owner):
     assert client.get("/onboarding/nowhere/").status_code == 404
     with schema_context(organization.schema_name):
         assert not OnboardingState.objects.exists()
+
+
+def test_removing_sample_data_keeps_what_the_team_built_on_and_can_load_again(in_tenant):
+    services.sample_data_load(organization=in_tenant)
+    used = WorkOrder.objects.filter(is_sample=True, status="planned").get()
+    own_ncr = services.ncr_create(organization=in_tenant, description="Our own finding", work_order=used)
+    own_order = services.work_order_create(material=Material.objects.get(sku="SMP-BOLT-M8"), quantity=5,
+                                           plant=Plant.objects.get(), due_date=used.due_date)
+
+    removed = services.sample_data_remove(organization=in_tenant)
+
+    assert removed == {"ncrs": 2, "work_orders": 3, "materials": 4}
+    assert set(WorkOrder.objects.all()) == {used, own_order}
+    assert set(Material.objects.values_list("sku", flat=True)) == {used.material.sku, "SMP-BOLT-M8"}
+    assert list(NCR.objects.all()) == [own_ncr] and Plant.objects.count() == 1
+    assert services.sample_data_load(organization=in_tenant) is False  # not while samples are in use
+
+    NCR.objects.all().delete()
+    WorkOrder.objects.filter(pk=own_order.pk).delete()
+    services.sample_data_remove(organization=in_tenant)
+    assert not OnboardingState.objects.get().sample_data_loaded
+    assert services.sample_data_load(organization=in_tenant) is True
+    assert Material.objects.filter(is_sample=True).count() == 6
+
+
+def test_the_dashboard_offers_removal_to_owners_and_admins_only(organization, onboarded, owner, teammate):
+    with schema_context(organization.schema_name):
+        services.sample_data_load(organization=organization)
+
+    assert "Remove sample data" not in client_for(organization, teammate).get("/").content.decode()
+    assert client_for(organization, teammate).post("/onboarding/sample-data/remove/").status_code == 403
+    page = client_for(organization, owner)
+    assert "Remove sample data" in page.get("/").content.decode()
+    response = page.post("/onboarding/sample-data/remove/", follow=True)
+
+    assert "Removed 6 sample materials, 4 work orders and 2 NCRs." in response.content.decode()
+    assert "Remove sample data" not in response.content.decode()
+    with schema_context(organization.schema_name):
+        assert not Material.objects.exists() and not WorkOrder.objects.exists()
+
+
+def test_another_workspaces_user_cannot_remove_this_ones_sample_data(organization, other_organization, outsider):
+    with schema_context(organization.schema_name):
+        services.sample_data_load(organization=organization)
+    client = client_for(other_organization, outsider)
+    client.defaults["HTTP_HOST"] = organization.host  # the outsider's cookies, this workspace's host
+
+    response = client.post("/onboarding/sample-data/remove/")
+
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    with schema_context(organization.schema_name):
+        assert Material.objects.filter(is_sample=True).count() == 6
