@@ -25,12 +25,14 @@ from billing.models import WebhookOutcome
 from billing.selectors import moment
 from notifications.services import notify
 from subscriptions import catalog
+from subscriptions.entitlements import active_add_ons
 from subscriptions.models import Status, Subscription
 from subscriptions.services import (
     subscription_cancel,
     subscription_change_tier,
     subscription_convert,
     subscription_end,
+    subscription_is_paid_in_stripe,
     subscription_record_payment_failed,
     subscription_record_payment_succeeded,
     subscription_resume,
@@ -150,10 +152,6 @@ def _link_customer(customer, organization: Organization) -> None:
         local.save(update_fields=["subscriber"])
 
 
-def has_live_stripe_subscription(subscription: Subscription) -> bool:
-    return bool(subscription.stripe_subscription_id) and subscription.status in (Status.ACTIVE, Status.PAST_DUE)
-
-
 def billing_checkout_start(
     *, organization: Organization, tier: str, billing_cycle: str, add_ons: dict[str, int] | None = None,
     success_url: str, cancel_url: str,
@@ -164,7 +162,7 @@ def billing_checkout_start(
     """
     wanted = _lookup_keys(tier, billing_cycle, add_ons or {})
     subscription = Subscription.objects.get(organization=organization)
-    if has_live_stripe_subscription(subscription):
+    if subscription_is_paid_in_stripe(subscription):
         raise SubscriptionExists(
             "You already have a paid subscription: change its plan or open the billing portal instead."
         )
@@ -200,11 +198,11 @@ def billing_change_plan(
     ``customer.subscription.updated`` webhook arrives, so the two never disagree for long.
     """
     subscription = Subscription.objects.get(organization=organization)
-    if not has_live_stripe_subscription(subscription):
+    if not subscription_is_paid_in_stripe(subscription):
         raise BillingError("There is no paid subscription to change yet: start one through checkout.")
     current = gateway.subscription_retrieve(subscription.stripe_subscription_id)
     if add_ons is None:
-        add_ons = {a.kind: a.quantity for a in subscription.add_ons.filter(removed_at__isnull=True)}
+        add_ons = dict(active_add_ons(subscription))
     wanted = dict(_lookup_keys(tier, billing_cycle, add_ons))
     ids = price_ids(list(wanted))
     items = []
@@ -232,11 +230,11 @@ def billing_plan_choose(
     tier at the end of the period (when the organisation fits in it).
     """
     subscription = Subscription.objects.get(organization=organization)
-    if not has_live_stripe_subscription(subscription):
+    if not subscription_is_paid_in_stripe(subscription):
         return billing_checkout_start(organization=organization, tier=tier, billing_cycle=billing_cycle,
                                       add_ons=add_ons, success_url=success_url, cancel_url=cancel_url)
     plan_validate(tier=tier, billing_cycle=billing_cycle, add_ons=add_ons)
-    current_add_ons = {a.kind: a.quantity for a in subscription.add_ons.filter(removed_at__isnull=True)}
+    current_add_ons = dict(active_add_ons(subscription))
     if {k: q for k, q in add_ons.items() if q} != current_add_ons:
         billing_change_plan(organization=organization, tier=subscription.tier,
                             billing_cycle=subscription.billing_cycle, add_ons=add_ons)

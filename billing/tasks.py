@@ -58,4 +58,4 @@ def webhook_drain_task() -> int:
 @app.task(name="billing.sweep_webhooks")
 def webhook_sweep_task() -> int:
     """Apply what no wake reached and retry events that failed at least a minute ago."""
-    return webhooks_drain(retry_failed_before=timezone.now() - RETRY_SECONDS * timedelta(seconds=1))
+    return webhooks_drain(retry_failed_before=timezone.now() - timedelta(seconds=RETRY_SECONDS))

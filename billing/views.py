@@ -14,7 +14,8 @@ from billing import selectors, services
 from billing.forms import PlanForm
 from billing.gateway import BillingError
 from subscriptions import catalog
-from subscriptions.services import BillingRefused
+from subscriptions.entitlements import active_add_ons
+from subscriptions.services import BillingRefused, subscription_is_paid_in_stripe
 from subscriptions.states import IllegalTransition
 
 CHECKOUT_MESSAGES = {
@@ -35,10 +36,10 @@ def _page(request, form=None, status=200):
         "add_ons": catalog.ADD_ONS.values(),
         "invoices": [selectors.invoice_summary(i) for i in invoices],
         "invoice_page": invoices,
-        "paying": services.has_live_stripe_subscription(subscription),
+        "paying": subscription_is_paid_in_stripe(subscription),
         "form": form or PlanForm(initial={
             "tier": subscription.tier, "billing_cycle": subscription.billing_cycle,
-            **{f"add_on_{a.kind}": a.quantity for a in subscription.add_ons.filter(removed_at__isnull=True)},
+            **{f"add_on_{kind}": quantity for kind, quantity in active_add_ons(subscription)},
         }),
     }
     return render(request, "billing/page.html", context, status=status)
