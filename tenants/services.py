@@ -64,11 +64,10 @@ def organization_provision(
     owner_email = owner_email.strip().lower()
     organization_validate(name=name, slug=slug, owner_email=owner_email, owner_password=owner_password)
     try:
-        with transaction.atomic():
-            organization = Organization.objects.create(
-                name=name.strip(), slug=slug, schema_name=schema_name_for(slug), email=owner_email, **details
-            )
-            Domain.objects.create(domain=organization.host, tenant=organization, is_primary=True)
+        organization = Organization.objects.create(
+            name=name.strip(), slug=slug, schema_name=schema_name_for(slug), email=owner_email, **details
+        )
+        Domain.objects.create(domain=organization.host, tenant=organization, is_primary=True)
     except (IntegrityError, ValidationError) as exc:  # a concurrent signup took the slug (or schema) after our check
         raise ValidationError({"subdomain": [_TAKEN]}) from exc
     schema_clone(organization.schema_name)

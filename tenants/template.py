@@ -48,7 +48,7 @@ def schema_clone(new_schema: str) -> None:
     statements = clone_statements(template)
     with schema_context(new_schema), connection.cursor() as cursor:
         cursor.execute(f'CREATE SCHEMA "{new_schema}"')
-        cursor.execute("\n".join(statements).replace("{template}", f'"{template}"'))
+        cursor.execute("\n".join(statements))
     connection.set_schema_to_public()
 
 
@@ -112,10 +112,10 @@ def _statements_from_catalog(template: str) -> list[str]:
         identities = cursor.fetchall()
 
     like = "INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING GENERATED INCLUDING STORAGE INCLUDING COMMENTS"
-    sql = [f'CREATE TABLE "{name}" (LIKE {{template}}."{name}" {like});' for _, name in tables]
+    sql = [f'CREATE TABLE "{name}" (LIKE "{template}"."{name}" {like});' for _, name in tables]
     sql += [
         f'INSERT INTO "{name}" ({columns[name]}) OVERRIDING SYSTEM VALUE '
-        f'SELECT {columns[name]} FROM {{template}}."{name}";'
+        f'SELECT {columns[name]} FROM "{template}"."{name}";'
         for _, name in tables
     ]
     sql += [
@@ -125,7 +125,7 @@ def _statements_from_catalog(template: str) -> list[str]:
     # Each identity sequence continues exactly where the template's stands.
     sql += [
         f"SELECT setval(pg_get_serial_sequence('\"{table}\"', '{column}'), last_value, is_called) "
-        f'FROM {{template}}."{sequence}";'
+        f'FROM "{template}"."{sequence}";'
         for table, column, sequence in identities
     ]
     return sql
