@@ -66,6 +66,9 @@ class PlantViewSet(RecordViewSet):
     select = selectors.plant_list
     queryset = Plant.objects.none()
 
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("departments", "lanes", "shifts")  # the serializer lists them
+
     def create_record(self, **data):
         return services.plant_create(organization=self.request.tenant, **data)
 

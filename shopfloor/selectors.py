@@ -100,9 +100,9 @@ class SetupProgress:
         return next((item for item in self.items if not item.done), None)
 
 
-def setup_progress() -> SetupProgress:
+def setup_progress(state: OnboardingState | None = None) -> SetupProgress:
     """Return the "Complete your setup" checklist, judged from what the workspace really holds."""
-    state = onboarding_state()
+    state = state or onboarding_state()
     teammates = get_user_model().objects.filter(is_active=True).count() > 1 or Invitation.objects.exists()
     return SetupProgress(
         (
@@ -117,8 +117,16 @@ def setup_progress() -> SetupProgress:
     )
 
 
-def dashboard_summary(*, with_ncrs: bool) -> dict:
-    """Return what the dashboard shows: open work orders, low materials, recent NCRs, plants, setup progress."""
+def sample_data_exists() -> bool:
+    """Return whether any sample material, work order or NCR is in the workspace."""
+    return any(model.objects.filter(is_sample=True).exists() for model in (Material, WorkOrder, NCR))
+
+
+def dashboard_summary(*, with_ncrs: bool, with_setup: bool, state: OnboardingState | None = None) -> dict:
+    """Return what the dashboard shows: open work orders, low materials, recent NCRs, plants, setup progress.
+
+    The setup checklist and the sample-data card are for those who configure (``with_setup``).
+    """
     open_orders = work_order_list(open_only=True)
     low = material_list(low=True)
     return {
@@ -129,6 +137,6 @@ def dashboard_summary(*, with_ncrs: bool) -> dict:
         "recent_ncrs": ncr_list()[:5] if with_ncrs else [],
         "open_ncrs_count": NCR.objects.exclude(status=states.NCRStatus.CLOSED).count() if with_ncrs else 0,
         "plants": Plant.objects.all()[:10],
-        "setup": setup_progress(),
-        "has_sample_data": any(m.objects.filter(is_sample=True).exists() for m in (Material, WorkOrder, NCR)),
+        "setup": setup_progress(state) if with_setup else None,
+        "has_sample_data": with_setup and sample_data_exists(),
     }

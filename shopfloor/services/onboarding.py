@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from shopfloor.models import NCR, ONBOARDING_STEPS, Material, OnboardingState, Plant, WorkOrder
+from shopfloor.selectors import sample_data_exists
 from shopfloor.services.plants import plant_create
 from shopfloor.services.production import ncr_create, work_order_advance, work_order_create
 from shopfloor.services.records import schema_check
@@ -149,7 +150,7 @@ def sample_data_remove(*, organization: Organization) -> dict[str, int]:
     for key, queryset in samples.items():
         _, per_model = queryset.delete()
         removed[key] = per_model.get(queryset.model._meta.label, 0)
-    state.sample_data_loaded = any(m.objects.filter(is_sample=True).exists() for m in (Material, WorkOrder, NCR))
+    state.sample_data_loaded = sample_data_exists()
     state.save(update_fields=["sample_data_loaded"])
     return removed
 

@@ -38,7 +38,7 @@ class WizardStepView(ConfigureRequiredMixin, RecordFormView):
     submit_label = "Continue"
 
     def get_context_data(self, **kwargs):
-        steps = [(key, STEP_TITLES[key], step_url(key)) for key in STEP_SLUGS]
+        steps = [(key, STEP_TITLES[key]) for key in STEP_SLUGS]
         state = selectors.onboarding_state()
         self.title = STEP_TITLES[self.step]
         return super().get_context_data(

@@ -20,5 +20,6 @@ def dashboard(request):
         and not request.session.get("impersonator")
     ):
         return redirect("shopfloor:onboarding")
-    summary = selectors.dashboard_summary(with_ncrs=request.entitlements.has("quality_management"))
+    summary = selectors.dashboard_summary(with_ncrs=request.entitlements.has("quality_management"),
+                                          with_setup=request.user.can_configure, state=state)
     return render(request, "shopfloor/dashboard.html", summary)
