@@ -127,6 +127,9 @@ REFUSALS = {
 class SubscriptionAPIView(APIView):
     """Base of the subscription API: refusals of the state machine and of billing become JSON, not 500s."""
 
+    def overview(self) -> Response:
+        return Response(SubscriptionSerializer(selectors.subscription_overview(self.request.tenant)).data)
+
     def handle_exception(self, exc):
         if isinstance(exc, Subscription.DoesNotExist):
             body = {"code": "no_subscription", "detail": "This workspace has no subscription."}
@@ -145,9 +148,6 @@ class SubscriptionChangeView(SubscriptionAPIView):
 
     permission_classes = [IsAuthenticated, CanManageSubscription, SubscriptionWritable]
 
-    def overview(self) -> Response:
-        return Response(SubscriptionSerializer(selectors.subscription_overview(self.request.tenant)).data)
-
     def subscription(self):
         return selectors.subscription_for_org(self.request.tenant)
 
@@ -158,7 +158,7 @@ class SubscriptionChangeView(SubscriptionAPIView):
 class SubscriptionView(SubscriptionAPIView):
     @extend_schema(responses=SubscriptionSerializer, summary="The organisation's plan, status, trial and limits")
     def get(self, request):
-        return Response(SubscriptionSerializer(selectors.subscription_overview(request.tenant)).data)
+        return self.overview()
 
 
 class UsageView(SubscriptionAPIView):

@@ -85,8 +85,6 @@ class FeatureRequiredMixin:
 class SubscriptionWritable(BasePermission):
     """DRF permission: reads always, writes only while the subscription is not read-only."""
 
-    message = {"code": "subscription_read_only", "detail": READ_ONLY_DETAIL}
-
     def has_permission(self, request, view):
         self.message = {"code": "subscription_read_only", "detail": READ_ONLY_DETAIL, "upgrade_url": upgrade_url()}
         return request.method in SAFE or not request.entitlements.read_only
@@ -98,8 +96,6 @@ def has_feature(feature_key: str) -> type[BasePermission]:
         raise ValueError(f"Unknown feature {feature_key!r}")
 
     class HasFeature(BasePermission):
-        message = {"code": "feature_not_in_plan", "feature": feature_key}
-
         def has_permission(self, request, view):
             self.message = {"code": "feature_not_in_plan", "feature": feature_key, "upgrade_url": upgrade_url()}
             return request.entitlements.has(feature_key)

@@ -42,18 +42,19 @@ def subscription_transition(
     for field, value in (changes or {}).items():
         setattr(locked, field, value)
     locked.save()
-    SubscriptionEvent.objects.create(
-        subscription=locked,
-        transition=name,
-        from_status=source,
-        to_status=locked.status,
-        actor=str(actor),
-        details={key: _jsonable(value) for key, value in details.items()},
-        tier=locked.tier,
-        billing_cycle=locked.billing_cycle,
-    )
+    event_record(locked, name, from_status=source, actor=actor, **details)
     _forget_after_commit(locked)
     return _copy_onto(subscription, locked)
+
+
+def event_record(subscription: Subscription, name: str, *, from_status: str, actor: str = "system",
+                 **details) -> SubscriptionEvent:
+    """Write one row of the subscription's history: the move, who made it, and the plan it leaves."""
+    return SubscriptionEvent.objects.create(
+        subscription=subscription, transition=name, from_status=from_status, to_status=subscription.status,
+        actor=str(actor), details={key: _jsonable(value) for key, value in details.items()},
+        tier=subscription.tier, billing_cycle=subscription.billing_cycle,
+    )
 
 
 def subscription_is_paid_in_stripe(subscription: Subscription) -> bool:
@@ -111,12 +112,8 @@ def _save_changes(subscription: Subscription, changes: dict, actor: str = "syste
         subscription.save(update_fields=[*changed, "updated_at"])
         _forget_after_commit(subscription)
     if {"tier", "billing_cycle"} & set(changed):
-        SubscriptionEvent.objects.create(
-            subscription=subscription, transition="change_plan", from_status=subscription.status,
-            to_status=subscription.status, actor=str(actor), tier=subscription.tier,
-            billing_cycle=subscription.billing_cycle,
-            details={key: _jsonable(changed[key]) for key in ("tier", "billing_cycle") if key in changed},
-        )
+        plan = {key: changed[key] for key in ("tier", "billing_cycle") if key in changed}
+        event_record(subscription, "change_plan", from_status=subscription.status, actor=actor, **plan)
     return bool(changed)
 
 

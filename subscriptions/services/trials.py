@@ -10,11 +10,12 @@ from django.utils import timezone
 
 from notifications.services import notify
 from subscriptions import catalog
-from subscriptions.models import Status, Subscription, SubscriptionEvent
+from subscriptions.models import Status, Subscription
 from subscriptions.services.core import (
     MAX_TRIAL_EXTENSION_DAYS,
     _copy_onto,
     _locked,
+    event_record,
     subscription_transition,
 )
 from subscriptions.services.standing import subscription_end
@@ -45,15 +46,8 @@ def subscription_start_trial(*, organization: Organization) -> Subscription:
         current_period_start=now,
         current_period_end=ends,
     )
-    SubscriptionEvent.objects.create(
-        subscription=subscription,
-        transition="start_trial",
-        from_status=Status.TRIALING,
-        to_status=Status.TRIALING,
-        details={"tier": catalog.TRIAL_TIER, "days": catalog.TRIAL_DAYS},
-        tier=subscription.tier,
-        billing_cycle=subscription.billing_cycle,
-    )
+    event_record(subscription, "start_trial", from_status=Status.TRIALING, tier=catalog.TRIAL_TIER,
+                 days=catalog.TRIAL_DAYS)
     notify(organization=organization, kind="welcome", occasion="trial_started", context={"trial_ends_at": ends})
     return subscription
 
