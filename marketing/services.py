@@ -13,8 +13,6 @@ from subscriptions.services import organization_create_with_trial
 from tenants.models import Industry, Organization
 from tenants.services import login_token_issue, organization_validate
 
-# The wording tenants.services uses for a taken slug; the availability check says the same.
-SUBDOMAIN_TAKEN = "This subdomain is taken. Please choose another."
 FULL_NAME_MAX_LENGTH = 150
 ORGANIZATION_NAME_MAX_LENGTH = 120
 

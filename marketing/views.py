@@ -10,11 +10,12 @@ from django.views.decorators.http import require_GET
 from marketing import selectors
 from marketing.forms import SignupForm
 from marketing.seo import PAGES
-from marketing.services import SUBDOMAIN_TAKEN, signup_complete, subdomain_normalize
+from marketing.services import signup_complete, subdomain_normalize
 from marketing.throttles import signup_allowed
 from subscriptions import catalog
 from tenants.hosts import public_origin
 from tenants.selectors import slug_is_available
+from tenants.services import SUBDOMAIN_TAKEN
 from tenants.slugs import slug_validate
 
 RATE_LIMITED = "Too many signups from your network in the last hour. Please try again later."

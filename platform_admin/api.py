@@ -19,6 +19,7 @@ from platform_admin import metrics, selectors, services
 from platform_admin import serializers as s
 from subscriptions.models import Subscription
 from tenants.models import Organization
+from unison.api_errors import validated
 
 
 class IsSuperuser(BasePermission):
@@ -36,14 +37,10 @@ class OperatorView(APIView):
 
     def query(self, serializer_class) -> dict:
         """Return the validated query parameters; a bad one raises a 400 that names it."""
-        params = serializer_class(data=self.request.query_params)
-        params.is_valid(raise_exception=True)
-        return params.validated_data
+        return validated(serializer_class, self.request.query_params)
 
     def body(self, serializer_class) -> dict:
-        data = serializer_class(data=self.request.data)
-        data.is_valid(raise_exception=True)
-        return data.validated_data
+        return validated(serializer_class, self.request.data)
 
 
 class OperatorTokenView(TokenObtainView):

@@ -61,13 +61,14 @@ PERIODS = {"7d": 7, "30d": 30, "90d": 90}
 USAGE_METRICS = {"users": "users", "plants": "plants", "storage": "storage_bytes"}
 
 
+# (tier, cycle, monthly-equivalent cents) for every plan of the catalog.
+PRICES = [(tier.key, cycle, tier.monthly_equivalent_cents(cycle))
+          for tier in catalog.TIERS.values() for cycle in catalog.BILLING_CYCLES]
+
+
 def _price_cases() -> Case:
     """Return a SQL CASE giving each subscription's monthly-equivalent tier price."""
-    whens = [
-        When(tier=tier.key, billing_cycle=cycle, then=Value(tier.monthly_equivalent_cents(cycle)))
-        for tier in catalog.TIERS.values()
-        for cycle in catalog.BILLING_CYCLES
-    ]
+    whens = [When(tier=tier, billing_cycle=cycle, then=Value(cents)) for tier, cycle, cents in PRICES]
     return Case(*whens, default=Value(0), output_field=IntegerField())
 
 
@@ -175,11 +176,7 @@ SELECT COUNT(DISTINCT subscription_id) FROM (
 
 def _mrr_series(first_day: date, days: int, start: datetime, now: datetime) -> dict[date, int]:
     """Return the MRR at the end of each day of the period (at ``now`` for today)."""
-    prices = ", ".join(
-        f"('{tier.key}', '{cycle}', {tier.monthly_equivalent_cents(cycle)})"
-        for tier in catalog.TIERS.values()
-        for cycle in catalog.BILLING_CYCLES
-    )
+    prices = ", ".join(f"('{tier}', '{cycle}', {cents})" for tier, cycle, cents in PRICES)
     with connection.cursor() as cursor:
         cursor.execute(_MRR_CHANGES_SQL.format(prices=prices), {"start": start, "now": now})
         changes = dict(cursor.fetchall())

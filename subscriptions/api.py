@@ -17,6 +17,7 @@ from subscriptions.gates import SubscriptionWritable
 from subscriptions.limits import ACTIONS, limit_check
 from subscriptions.models import Subscription
 from subscriptions.states import IllegalTransition
+from unison.api_errors import validated
 
 
 class CanManageSubscription(BasePermission):
@@ -174,7 +175,7 @@ class UpgradeView(SubscriptionChangeView):
         summary="Move to a bigger tier now (prorated in Stripe when paid; during a trial, the plan to buy)",
     )
     def post(self, request):
-        data = _valid(UpgradeSerializer, request.data)
+        data = validated(UpgradeSerializer, request.data)
         subscription = self.subscription()
         services.subscription_change_tier(
             subscription=subscription,
@@ -192,7 +193,7 @@ class DowngradeView(SubscriptionChangeView):
         summary="Move to a smaller tier at the end of the period, if today's usage fits it",
     )
     def post(self, request):
-        data = _valid(DowngradeSerializer, request.data)
+        data = validated(DowngradeSerializer, request.data)
         services.subscription_schedule_downgrade(
             subscription=self.subscription(), tier=data["tier"], actor=self.actor()
         )
@@ -209,7 +210,7 @@ class CancelView(SubscriptionChangeView):
         summary="Cancel at the end of the period (a trial may also end now)",
     )
     def post(self, request):
-        data = _valid(CancelSerializer, request.data)
+        data = validated(CancelSerializer, request.data)
         services.subscription_cancel_by_customer(
             subscription=self.subscription(), actor=self.actor(), at_period_end=data["at_period_end"]
         )
@@ -223,12 +224,7 @@ class LimitCheckView(SubscriptionAPIView):
         summary="Whether adding a user or plant, or uploading N bytes, fits the plan now",
     )
     def get(self, request):
-        query = _valid(LimitCheckQuerySerializer, request.query_params)
+        query = validated(LimitCheckQuerySerializer, request.query_params)
         check = limit_check(request.tenant, query["action"], nbytes=query.get("bytes", 0))
         return Response(LimitCheckSerializer(check.as_dict()).data)
 
-
-def _valid(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data

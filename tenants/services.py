@@ -20,7 +20,7 @@ from tenants.slugs import schema_name_for, slug_validate
 from tenants.template import schema_clone
 
 _TOKEN_SALT = "unison.tenants.login-token"
-_TAKEN = "This subdomain is taken. Please choose another."
+SUBDOMAIN_TAKEN = "This subdomain is taken. Please choose another."
 
 
 class LoginTokenInvalid(Exception):
@@ -35,7 +35,7 @@ def organization_validate(*, name: str, slug: str, owner_email: str, owner_passw
     try:
         slug_validate(slug)
         if Organization.objects.filter(slug=slug).exists():
-            raise ValidationError(_TAKEN, code="taken")
+            raise ValidationError(SUBDOMAIN_TAKEN, code="taken")
     except ValidationError as exc:
         errors["subdomain"] = exc.messages
     try:
@@ -69,7 +69,7 @@ def organization_provision(
         )
         Domain.objects.create(domain=organization.host, tenant=organization, is_primary=True)
     except (IntegrityError, ValidationError) as exc:  # a concurrent signup took the slug (or schema) after our check
-        raise ValidationError({"subdomain": [_TAKEN]}) from exc
+        raise ValidationError({"subdomain": [SUBDOMAIN_TAKEN]}) from exc
     schema_clone(organization.schema_name)
     with schema_context(organization.schema_name):
         get_user_model().objects.create_user(

@@ -13,3 +13,10 @@ def exception_handler(exc, context):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = serializers.ValidationError(detail)
     return drf_exception_handler(exc, context)
+
+
+def validated(serializer_class, data) -> dict:
+    """Return ``data`` validated by the serializer; a bad field raises DRF's 400 that names it."""
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
