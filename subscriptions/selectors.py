@@ -67,7 +67,7 @@ def usage_summary(organization) -> dict:
             resource: {"used": getattr(usage, resource), "limit": allowed[resource], "percent": percentages[resource]}
             for resource in ("users", "plants", "storage_bytes")
         },
-        "violations": [v.__dict__ for v in limit_violations(organization, usage)],
+        "violations": [v.__dict__ for v in limits_exceeded(usage, limits, subscription.plan.name)],
         "measured_at": timezone.now(),
         "upgrade_url": upgrade_url(),
     }
