@@ -2,7 +2,7 @@
 
 In a scratch database (``unison_bench_webhooks`` on the server of ``DATABASE_URL``; created
 first, dropped at the end unless ``--keep``) and against a localstripe server of its own
-(tests/stripe_server), it drives ``--organizations`` subscriptions through checkout and
+(devstripe), it drives ``--organizations`` subscriptions through checkout and
 renewals with webhook delivery held, collects ``--events`` real events (default 500), signs
 them up front as Stripe would, then posts them with ``--concurrency`` clients over HTTP to a
 gunicorn server (gthread, `--workers` x `--threads`) on 127.0.0.1, in processes of its own:
@@ -138,7 +138,7 @@ def make_events(stripe_server, organizations: int, wanted: int) -> tuple[list, l
     """Run subscriptions through checkout and renewals in localstripe; return (organisations, events)."""
     from billing.services import SUBSCRIBED_EVENTS, billing_checkout_start
     from subscriptions.services import organization_create_with_trial
-    from tests.stripe_server.process import GOOD_CARD
+    from devstripe.process import GOOD_CARD
 
     made, per_org = [], []
     for i in range(organizations):
@@ -165,7 +165,7 @@ def make_events(stripe_server, organizations: int, wanted: int) -> tuple[list, l
 
 def signed(events: list, secret: str, port: int) -> list[tuple[bytes, dict]]:
     """Return each event's body and headers, signed now as Stripe signs them (the sender's work, done up front)."""
-    from tests.stripe_server.delivery import signature_header
+    from devstripe.delivery import signature_header
 
     bodies = [json.dumps(event).encode() for event in events]
     # The clients connect to 127.0.0.1 (resolving "localhost" costs ~40 ms a request here) for the public host.
@@ -264,7 +264,7 @@ def main() -> int:
     from billing.catalog_sync import stripe_catalog_sync
     from billing.services import stripe_webhook_setup
     from tenants.template import template_schema_ensure
-    from tests.stripe_server.process import StripeServer
+    from devstripe.process import StripeServer
 
     stripe_server = StripeServer()
     settings.STRIPE_API_BASE = stripe_server.url

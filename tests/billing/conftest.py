@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.stripe_server.process import StripeServer
+from devstripe.process import StripeServer
 
 
 @pytest.fixture(scope="session")

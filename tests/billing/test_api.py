@@ -1,4 +1,4 @@
-"""The tenant billing API against a real local Stripe (localstripe; see tests/stripe_server/extension.py).
+"""The tenant billing API against a real local Stripe (localstripe; see devstripe/extension.py).
 
 Real: PostgreSQL, the API views, Stripe customers, subscriptions and invoices in localstripe over HTTP.
 Emulated by the extension: prices with lookup keys, Checkout and Portal sessions, renewals on demand.
@@ -20,7 +20,7 @@ from billing import gateway
 from billing.services import billing_customer_ensure
 from subscriptions.models import Subscription
 from tests.conftest import PASSWORD, client_for, tenant_user
-from tests.stripe_server.process import GOOD_CARD
+from devstripe.process import GOOD_CARD
 
 pytestmark = pytest.mark.stripe
 

@@ -1,4 +1,4 @@
-"""``sync_stripe_catalog`` against a fresh localstripe of its own (prices emulated by tests/stripe_server)."""
+"""``sync_stripe_catalog`` against a fresh localstripe of its own (prices emulated by devstripe)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from subscriptions import catalog
-from tests.stripe_server.process import StripeServer
+from devstripe.process import StripeServer
 
 pytestmark = pytest.mark.stripe
 LOOKUP_KEYS = [t.lookup_key(c) for t in catalog.TIERS.values() for c in catalog.BILLING_CYCLES] + [

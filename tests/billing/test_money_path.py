@@ -1,4 +1,4 @@
-"""The whole money path through a real local Stripe (localstripe, see tests/stripe_server/extension.py).
+"""The whole money path through a real local Stripe (localstripe, see devstripe/extension.py).
 
 Real: PostgreSQL, the Django live server, dj-stripe's webhook view and signature check, a Celery
 worker process that handles the stored events, localstripe's
@@ -15,7 +15,7 @@ from billing.services import billing_cancel_at_period_end
 from subscriptions.models import Subscription
 from tests.billing.conftest import wait_for
 from tests.conftest import client_for, tenant_user
-from tests.stripe_server.process import DECLINED_CARD, GOOD_CARD
+from devstripe.process import DECLINED_CARD, GOOD_CARD
 
 pytestmark = pytest.mark.stripe
 

@@ -1,6 +1,6 @@
 """The tenant's billing page (Django test client) against a real local Stripe (localstripe).
 
-Emulated by tests/stripe_server/extension.py: prices by lookup key and Checkout sessions.
+Emulated by devstripe/extension.py: prices by lookup key and Checkout sessions.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Real: PostgreSQL, the live server on the tenant host, Debian's Chromium (Playwright), localstripe
 over HTTP, dj-stripe's signed webhooks into the live server and a Celery worker that handles them. Emulated by
-tests/stripe_server/extension.py: the Checkout page (a "Pay" button that completes the session
+devstripe/extension.py: the Checkout page (a "Pay" button that completes the session
 with a test card and returns to the success URL).
 """
 

@@ -2,7 +2,7 @@
 
 Real: the subscriptions API, billing's gateway, localstripe's subscriptions and invoice items over
 HTTP, dj-stripe's webhooks into the live server and a Celery worker. Emulated by
-tests/stripe_server/extension.py: prices by lookup key, checkout completion, renewal on demand,
+devstripe/extension.py: prices by lookup key, checkout completion, renewal on demand,
 and the proration item for the rest of the period.
 """
 
@@ -13,7 +13,7 @@ import pytest
 from subscriptions.models import Subscription
 from tests.billing.conftest import wait_for
 from tests.conftest import client_for
-from tests.stripe_server.process import GOOD_CARD
+from devstripe.process import GOOD_CARD
 
 pytestmark = pytest.mark.stripe
 

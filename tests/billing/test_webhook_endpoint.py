@@ -11,7 +11,7 @@ import pytest
 from djstripe.models import WebhookEndpoint, WebhookEventTrigger
 
 from billing.services import stripe_webhook_setup
-from tests.stripe_server.delivery import signature_header
+from devstripe.delivery import signature_header
 
 pytestmark = pytest.mark.stripe
 EVENT = {"id": "evt_test_endpoint", "object": "event", "livemode": False, "type": "customer.updated",

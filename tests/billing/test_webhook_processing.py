@@ -15,8 +15,8 @@ from djstripe.models import WebhookEventTrigger
 from billing.models import WebhookOutcome
 from billing.services import billing_checkout_start, stripe_webhook_setup, webhooks_drain
 from subscriptions.models import Subscription
-from tests.stripe_server.delivery import signature_header
-from tests.stripe_server.process import GOOD_CARD
+from devstripe.delivery import signature_header
+from devstripe.process import GOOD_CARD
 from unison.celery import app as celery_app
 
 pytestmark = pytest.mark.stripe

@@ -1,7 +1,7 @@
 """Stripe webhooks over real HTTP into the live server: order, repeats, signatures, strangers.
 
 Real: localstripe's customers, subscriptions, invoices, payments and events; dj-stripe's signed
-endpoint; a Celery worker process that handles what the endpoint stored. Emulated by tests/stripe_server/extension.py: prices by lookup key, trials, checkout
+endpoint; a Celery worker process that handles what the endpoint stored. Emulated by devstripe/extension.py: prices by lookup key, trials, checkout
 completion, renewals and retries on demand, and holding delivery so that this module delivers
 the events itself (signed as Stripe signs them) in the order it wants.
 """
@@ -18,8 +18,8 @@ from billing.services import HANDLED_EVENTS, SUBSCRIBED_EVENTS, billing_checkout
 from subscriptions.models import Subscription, SubscriptionEvent
 from tests.billing.conftest import paying_customer, settled, webhook_url
 from tests.conftest import unique_slug
-from tests.stripe_server.delivery import deliver
-from tests.stripe_server.process import DECLINED_CARD, GOOD_CARD
+from devstripe.delivery import deliver
+from devstripe.process import DECLINED_CARD, GOOD_CARD
 
 pytestmark = pytest.mark.stripe
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import requests
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 API_KEY = "sk_test_" + "unisondevelopmentkey000000"
 GOOD_CARD = "4242424242424242"
 DECLINED_CARD = "4000000000000341"  # attaches, then every charge is declined
@@ -21,7 +21,7 @@ class StripeServer:
         """Start the server; its access log and webhook deliveries go to ``log_path`` if given."""
         self.log = open(log_path, "w") if log_path else subprocess.DEVNULL  # noqa: SIM115
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "tests.stripe_server"],
+            [sys.executable, "-m", "devstripe"],
             cwd=ROOT,
             stdout=subprocess.PIPE,
             stderr=self.log,

@@ -1,4 +1,4 @@
-"""Run localstripe with the test extension on 127.0.0.1: ``python -m tests.stripe_server [--port N]``.
+"""Run localstripe with the test extension on 127.0.0.1: ``python -m devstripe [--port N]``.
 
 localstripe's own command binds every interface and loads a pickled store from /tmp; this launcher
 binds 127.0.0.1 only, starts from an empty store with persistence off, and prints ``PORT <n>`` once
@@ -21,7 +21,7 @@ def main() -> None:
 
     from localstripe import server
 
-    from tests.stripe_server import extension
+    from devstripe import extension
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -26,7 +26,7 @@ from localstripe import server as S
 from localstripe import webhooks as W
 from localstripe.errors import UserError
 
-from tests.stripe_server.process import GOOD_CARD
+from devstripe.process import GOOD_CARD
 
 STATE = {"base_url": "", "hold": False, "held": []}
 
