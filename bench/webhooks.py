@@ -137,8 +137,8 @@ def start_server(port: int, stripe_url: str, log_path: str, workers: int, thread
 def make_events(stripe_server, organizations: int, wanted: int) -> tuple[list, list]:
     """Run subscriptions through checkout and renewals in localstripe; return (organisations, events)."""
     from billing.services import SUBSCRIBED_EVENTS, billing_checkout_start
-    from subscriptions.services import organization_create_with_trial
     from devstripe.process import GOOD_CARD
+    from subscriptions.services import organization_create_with_trial
 
     made, per_org = [], []
     for i in range(organizations):
@@ -263,8 +263,8 @@ def main() -> int:
 
     from billing.catalog_sync import stripe_catalog_sync
     from billing.services import stripe_webhook_setup
-    from tenants.template import template_schema_ensure
     from devstripe.process import StripeServer
+    from tenants.template import template_schema_ensure
 
     stripe_server = StripeServer()
     settings.STRIPE_API_BASE = stripe_server.url

@@ -18,9 +18,9 @@ from djstripe.models import Customer, Invoice
 
 from billing import gateway
 from billing.services import billing_customer_ensure
+from devstripe.process import GOOD_CARD
 from subscriptions.models import Subscription
 from tests.conftest import PASSWORD, client_for, tenant_user
-from devstripe.process import GOOD_CARD
 
 pytestmark = pytest.mark.stripe
 

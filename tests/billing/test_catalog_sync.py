@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from subscriptions import catalog
 from devstripe.process import StripeServer
+from subscriptions import catalog
 
 pytestmark = pytest.mark.stripe
 LOOKUP_KEYS = [t.lookup_key(c) for t in catalog.TIERS.values() for c in catalog.BILLING_CYCLES] + [

@@ -12,10 +12,10 @@ from __future__ import annotations
 import pytest
 
 from billing.services import billing_cancel_at_period_end
+from devstripe.process import DECLINED_CARD, GOOD_CARD
 from subscriptions.models import Subscription
 from tests.billing.conftest import wait_for
 from tests.conftest import client_for, tenant_user
-from devstripe.process import DECLINED_CARD, GOOD_CARD
 
 pytestmark = pytest.mark.stripe
 

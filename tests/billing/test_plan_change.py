@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import pytest
 
+from devstripe.process import GOOD_CARD
 from subscriptions.models import Subscription
 from tests.billing.conftest import wait_for
 from tests.conftest import client_for
-from devstripe.process import GOOD_CARD
 
 pytestmark = pytest.mark.stripe
 

@@ -14,9 +14,9 @@ from djstripe.models import WebhookEventTrigger
 
 from billing.models import WebhookOutcome
 from billing.services import billing_checkout_start, stripe_webhook_setup, webhooks_drain
-from subscriptions.models import Subscription
 from devstripe.delivery import signature_header
 from devstripe.process import GOOD_CARD
+from subscriptions.models import Subscription
 from unison.celery import app as celery_app
 
 pytestmark = pytest.mark.stripe

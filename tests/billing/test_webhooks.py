@@ -15,11 +15,11 @@ from djstripe.models import Event, WebhookEventTrigger
 
 from billing.models import WebhookOutcome
 from billing.services import HANDLED_EVENTS, SUBSCRIBED_EVENTS, billing_checkout_start, billing_event_apply
+from devstripe.delivery import deliver
+from devstripe.process import DECLINED_CARD, GOOD_CARD
 from subscriptions.models import Subscription, SubscriptionEvent
 from tests.billing.conftest import paying_customer, settled, webhook_url
 from tests.conftest import unique_slug
-from devstripe.delivery import deliver
-from devstripe.process import DECLINED_CARD, GOOD_CARD
 
 pytestmark = pytest.mark.stripe
 
