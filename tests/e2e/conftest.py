@@ -95,10 +95,15 @@ def browser():
         # Playwright's sync API runs an event loop in this thread; the ORM calls our tests make
         # around it are still synchronous, so tell Django not to refuse them.
         os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        _shared["playwright"] = sync_playwright().start()
-        _shared["browser"] = _shared["playwright"].chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
+        playwright = sync_playwright().start()
+        try:
+            _shared["browser"] = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        except Exception:
+            # Stop Playwright's event loop in this thread, else every later test that starts one
+            # fails with "using Playwright Sync API inside the asyncio loop" instead of this error.
+            playwright.stop()
+            raise
+        _shared["playwright"] = playwright
     _shared["users"] += 1
     yield _shared["browser"]
     _shared["users"] -= 1
