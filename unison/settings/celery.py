@@ -1,4 +1,4 @@
-"""Celery on Redis. Without a broker in development, tasks run eagerly."""
+"""Celery on Redis. ``make run`` and ``make test`` start a local Redis when none answers (unison/devservices.py)."""
 
 from __future__ import annotations
 
