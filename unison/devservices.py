@@ -178,13 +178,17 @@ def redis_ensure() -> None:
         raise ServiceError(f"redis at {url} does not answer and is not on this machine: start it or set REDIS_URL")
     if not shutil.which("redis-server"):
         apt_install("redis-server", f"redis at {url} does not answer and redis-server is not installed")
-    say(f"redis at {url}: not answering; starting redis-server on port {config.get('port', 6379)} ...")
-    for folder in ("/var/lib/redis", "/var/log/redis"):
-        Path(folder).mkdir(parents=True, exist_ok=True)
-    run(["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", str(config.get("port", 6379)),
-         "--save", "", "--appendonly", "no", "--dir", "/var/lib/redis", "--logfile", "/var/log/redis/ci.log"])
+    port = str(config.get("port", 6379))
+    # The system's folders as root (as Debian's service would), else the project's own.
+    folder, log = (Path("/var/lib/redis"), Path("/var/log/redis/ci.log")) if os.geteuid() == 0 else (
+        DEVDATA / "redis", DEVDATA / "redis" / "redis.log")
+    say(f"redis at {url}: not answering; starting redis-server on port {port} (log {log}) ...")
+    for path in (folder, log.parent):
+        path.mkdir(parents=True, exist_ok=True)
+    run(["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", port,
+         "--save", "", "--appendonly", "no", "--dir", str(folder), "--logfile", str(log)])
     if not wait_until(lambda: redis_answers(url), 10):
-        raise ServiceError(f"redis-server started but {url} does not answer: see /var/log/redis/ci.log")
+        raise ServiceError(f"redis-server started but {url} does not answer: see {log}")
     say(f"redis at {url}: started")
 
 
