@@ -7,9 +7,10 @@ Session or JWT (``auth/token`` here, bound to the public schema). Every write go
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics
+from rest_framework import generics, serializers
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -132,6 +133,37 @@ class GrowthView(OperatorView):
     @extend_schema(parameters=[s.GrowthQuerySerializer], responses=OpenApiTypes.OBJECT)
     def get(self, request):
         return Response(metrics.growth_metrics(period=self.query(s.GrowthQuerySerializer)["period"]))
+
+
+class MovementsQuerySerializer(serializers.Serializer):
+    """Whole UTC days, ``start`` to ``end`` (default: today)."""
+
+    start = serializers.DateField()
+    end = serializers.DateField(required=False, default=None)
+
+    def validate(self, data):
+        if data["end"] is not None and data["end"] < data["start"]:
+            raise serializers.ValidationError({"end": ["The end comes before the start."]})
+        return data
+
+
+class CohortsQuerySerializer(serializers.Serializer):
+    months = serializers.IntegerField(min_value=1, max_value=60, default=12)
+
+
+class MovementsView(OperatorView):
+    @extend_schema(parameters=[MovementsQuerySerializer], responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        params = self.query(MovementsQuerySerializer)
+        start, end = metrics.days_window(params["start"], params["end"] or timezone.now().date())
+        return Response({**metrics.mrr_movements(start, end), "customer_churn": metrics.customer_churn(start, end)})
+
+
+class CohortsView(OperatorView):
+    @extend_schema(parameters=[CohortsQuerySerializer], responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        months = self.query(CohortsQuerySerializer)["months"]
+        return Response({"months": months, "cohorts": metrics.trial_conversion_cohorts(months=months)})
 
 
 class TopOrganizationsView(OperatorView):

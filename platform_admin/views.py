@@ -33,6 +33,18 @@ def _chart(labels: list[str], *datasets: tuple[str, list, str]) -> str:
     )
 
 
+MOVEMENT_LABELS = {"new": "New", "expansion": "Expansion", "contraction": "Contraction", "churn": "Churn",
+                   "reactivation": "Reactivation"}
+
+
+def _movement_rows(movements: dict) -> list[dict]:
+    """Return the period's MRR movements as table rows: label, signed cents, amount (unsigned), count."""
+    rows = [{"kind": kind, "label": label, "cents": movements[kind]["cents"], "count": movements[kind]["count"]}
+            for kind, label in MOVEMENT_LABELS.items()]
+    rows.append({"kind": "net", "label": "Net", "cents": movements["net_cents"], "count": None})
+    return [{**row, "amount": abs(row["cents"])} for row in rows]
+
+
 def dashboard_context(request) -> dict:
     """Return the dashboard's figures, charts and lists for the period chosen in ``?period=``."""
     period = request.GET.get("period", "30d")
@@ -43,6 +55,7 @@ def dashboard_context(request) -> dict:
     return {
         "kpis": metrics.platform_metrics(),
         "growth": growth,
+        "movements": _movement_rows(growth["movements"]),
         "period": period,
         "periods": list(metrics.PERIODS),
         "signups_chart": _chart(labels, ("Signups", [r["signups"] for r in series], "primary")),
@@ -52,7 +65,12 @@ def dashboard_context(request) -> dict:
             ("Converted", [r["trial_conversions"] for r in series], "primary"),
             ("Trials ended", [r["trials_ended"] for r in series], "muted"),
         ),
-        "churn_chart": _chart(labels, ("Cancellations", [r["cancellations"] for r in series], "primary")),
+        "churn_chart": _chart(
+            labels,
+            ("Churned", [r["churned"] for r in series], "primary"),
+            ("Cancelled", [r["cancellations"] for r in series], "muted"),
+        ),
+        "cohorts": metrics.trial_conversion_cohorts(months=6),
         "trials_expiring": list(metrics.trials_expiring(days=7)),
         "recent_signups": list(metrics.recent_signups(limit=10)),
     }
