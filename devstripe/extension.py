@@ -357,14 +357,6 @@ class WebhookEndpoint(R.StripeObject):
 
 # --- Test-only routes -------------------------------------------------------------------------
 
-async def checkout_page(request):
-    session = CheckoutSession._api_retrieve(request.match_info["id"])
-    html = (f"<h1>Stripe Checkout (localstripe)</h1><p>{session.id}</p>"
-            f"<form method=post action='/_test/checkout/{session.id}/complete?redirect=1'>"
-            f"<button>Pay</button></form>")
-    return web.Response(text=html, content_type="text/html")
-
-
 async def checkout_complete(request):
     session = CheckoutSession._api_retrieve(request.match_info["id"])
     data = await S.get_post_data(request) or {}
@@ -372,12 +364,6 @@ async def checkout_complete(request):
     if request.query.get("redirect"):
         raise web.HTTPFound(session.success_url)
     return S.json_response(session._export())
-
-
-def portal_page(request):
-    session = PortalSession._api_retrieve(request.match_info["id"])
-    return web.Response(text=f"<h1>Billing portal (localstripe)</h1><a href='{session.return_url}'>Return</a>",
-                        content_type="text/html")
 
 
 async def customer_card(request):
@@ -472,9 +458,11 @@ def install(app: web.Application, base_url: str) -> None:
         add("GET", url + "/{id}", S.api_retrieve(cls, url))
         add("GET", url, S.api_list_all(cls, url))
     add("DELETE", "/v1/webhook_endpoints/{id}", S.api_delete(WebhookEndpoint, "/v1/webhook_endpoints"))
-    add("GET", "/_test/checkout/{id}", checkout_page)
     add("POST", "/_test/checkout/{id}/complete", checkout_complete)
-    add("GET", "/_test/portal/{id}", portal_page)
+    from devstripe import checkout_page, portal_page  # the pages a person uses (they import this module)
+
+    checkout_page.add_routes(app)
+    portal_page.add_routes(app)
     add("POST", "/_test/customers/{id}/card", customer_card)
     add("GET", "/_test/customers/{id}/events", customer_events)
     add("POST", "/_test/subscriptions/{id}/renew", subscription_renew)

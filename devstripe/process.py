@@ -12,16 +12,20 @@ ROOT = Path(__file__).resolve().parents[1]
 API_KEY = "sk_test_" + "unisondevelopmentkey000000"
 GOOD_CARD = "4242424242424242"
 DECLINED_CARD = "4000000000000341"  # attaches, then every charge is declined
+AUTHENTICATION_CARD = "4000002760003184"  # every payment asks the card holder to authenticate
 
 
 class StripeServer:
     """A running localstripe: ``url`` is its base, ``call()`` reaches its test-only routes."""
 
-    def __init__(self, log_path: str | None = None):
-        """Start the server; its access log and webhook deliveries go to ``log_path`` if given."""
+    def __init__(self, log_path: str | None = None, args: tuple[str, ...] = ()):
+        """Start the server with the command-line ``args`` of ``python -m devstripe`` (e.g. ``("--store", path)``).
+
+        Its access log and webhook deliveries go to ``log_path`` if given.
+        """
         self.log = open(log_path, "w") if log_path else subprocess.DEVNULL  # noqa: SIM115
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "devstripe"],
+            [sys.executable, "-m", "devstripe", *args],
             cwd=ROOT,
             stdout=subprocess.PIPE,
             stderr=self.log,
