@@ -29,6 +29,7 @@ from devstripe.pages import (
     page,
     per_interval,
     see_other,
+    stored,
     text_field,
 )
 from devstripe.process import AUTHENTICATION_CARD, DECLINED_CARD
@@ -46,7 +47,7 @@ def add_routes(app: web.Application) -> None:
 
 
 def _session(request) -> X.CheckoutSession:
-    return X.CheckoutSession._api_retrieve(request.match_info["id"])
+    return stored(X.CheckoutSession, request.match_info["id"], "checkout")
 
 
 def product_name(price: dict) -> str:

@@ -12,6 +12,7 @@ import re
 import time
 
 from aiohttp import web
+from localstripe.errors import UserError
 
 from devstripe.process import AUTHENTICATION_CARD, DECLINED_CARD, GOOD_CARD
 
@@ -102,6 +103,7 @@ legend { font-weight: 600; font-size: 14px; margin-bottom: 8px; padding: 0; }
 .choice .amount { margin-left: auto; }
 .cards { list-style: none; margin: 6px 0 0; padding: 8px 12px; background: var(--bg); border-radius: var(--r1); }
 .cards li { padding: 2px 0; }
+code { white-space: nowrap; }
 .cards code { font-size: 13px; white-space: nowrap; color: var(--ink); margin-right: 4px; }
 footer { text-align: center; color: var(--muted); font-size: 13px; }
 """
@@ -109,7 +111,11 @@ footer { text-align: center; color: var(--muted); font-size: 13px; }
 
 def page(title: str, body: str, *, wide: bool = False, status: int = 200) -> web.Response:
     """Return the whole HTML page: banner, then ``body`` (already escaped HTML) in a centred column."""
-    text = (
+    return web.Response(text=page_html(title, body, wide=wide), content_type="text/html", status=status)
+
+
+def page_html(title: str, body: str, *, wide: bool = False) -> str:
+    return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{e(title)} · Local Stripe</title><style>{STYLE}</style></head><body>"
@@ -118,7 +124,17 @@ def page(title: str, body: str, *, wide: bool = False, status: int = 200) -> web
         "<footer>devstripe · a local stand-in for Stripe · nothing here reaches a bank</footer>"
         "</main></body></html>"
     )
-    return web.Response(text=text, content_type="text/html", status=status)
+
+
+def stored(cls, id: str, what: str):
+    """Return the stored object, or raise a 404 page saying the link is not (or no longer) valid."""
+    try:
+        return cls._api_retrieve(id)
+    except UserError:
+        body = (merchant_header() + f'<div class="card"><h1>This {e(what)} link is not valid</h1>'
+                '<p class="muted">Nothing by that id is stored here. Start again from Unison; a local Stripe '
+                "started without <code>--store</code> forgets everything when it stops.</p></div>")
+        raise web.HTTPNotFound(text=page_html("Not found", body), content_type="text/html") from None
 
 
 def merchant_header(right: str = "") -> str:

@@ -30,6 +30,7 @@ from devstripe.pages import (
     page,
     per_interval,
     see_other,
+    stored,
 )
 from devstripe.process import AUTHENTICATION_CARD
 
@@ -51,7 +52,7 @@ def add_routes(app: web.Application) -> None:
 
 
 def _portal(request) -> X.PortalSession:
-    return X.PortalSession._api_retrieve(request.match_info["id"])
+    return stored(X.PortalSession, request.match_info["id"], "billing portal")
 
 
 def _here(portal, done: str = "") -> str:

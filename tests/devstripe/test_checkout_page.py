@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
+import requests
 
 from devstripe import pages
 from tests.devstripe.conftest import BANNER, event_types, subscriptions_of
@@ -127,3 +128,12 @@ def test_a_number_that_is_not_a_test_card_is_a_field_error(stripe, checkout, cus
     assert page.locator(f"#{field.get_attribute('aria-describedby').split()[0]}").inner_text() == error
     assert stripe.call("GET", f"/v1/checkout/sessions/{session['id']}")["status"] == "open"
     assert subscriptions_of(stripe, customer) == []
+
+
+@pytest.mark.parametrize("path", ["/_test/checkout/cs_test_unknown", "/_test/portal/bps_unknown"])
+def test_an_unknown_session_is_a_page_that_says_so(stripe, path):
+    response = requests.get(stripe.url + path, timeout=10)
+
+    assert response.status_code == 404
+    assert response.headers["Content-Type"].startswith("text/html")
+    assert BANNER in response.text and "link is not valid" in response.text

@@ -47,5 +47,10 @@ def test_each_page_fits_the_screen_under_the_banner(browser, stripe, checkout, s
         check("checkout-trial")
         page.goto(portal["url"])
         check("portal")
+        page.get_by_role("button", name="Cancel plan at the end of the period").click()
+        page.get_by_role("button", name="Don't cancel — keep my plan").wait_for()
+        check("portal-cancelling")
+        page.goto(f"{stripe.url}/_test/checkout/cs_test_unknown")
+        check("not-found")
     finally:
         context.close()
