@@ -1,10 +1,15 @@
-"""Tenant billing API: open Checkout or the Portal, list invoices."""
+"""Tenant billing API: choose or change the plan (one path), preview it, Checkout, the Portal, invoices.
+
+Refusals are ``ApplicationError``s (a 402 with ``checkout_url`` where payment is needed, 409 for a
+conflict, 503 when Stripe cannot be used) or field errors (400), turned into JSON by
+``unison.api_errors.exception_handler``.
+"""
 
 from __future__ import annotations
 
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.pagination import PageNumberPagination
@@ -13,8 +18,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from billing import selectors, services
-from billing.gateway import BillingError, BillingUnavailable
 from subscriptions import catalog
+from unison.api_errors import validated
 
 
 class CanConfigureBilling(BasePermission):
@@ -26,48 +31,95 @@ class CanConfigureBilling(BasePermission):
         return bool(request.user and request.user.is_authenticated and request.user.can_configure)
 
 
-def billing_error_response(error: BillingError) -> Response:
-    """Return the JSON answer for a Stripe failure: 503 to retry later, 409 or 400 otherwise."""
-    if isinstance(error, BillingUnavailable):
-        code = status.HTTP_503_SERVICE_UNAVAILABLE
-    elif isinstance(error, services.SubscriptionExists):
-        code = status.HTTP_409_CONFLICT
-    else:
-        code = status.HTTP_400_BAD_REQUEST
-    return Response({"code": error.code, "detail": error.detail}, status=code)
+def billing_page_url(request) -> str:
+    return request.build_absolute_uri(reverse("billing:page"))
 
 
-def billing_page_url(request, outcome: str) -> str:
-    return request.build_absolute_uri(reverse("billing:page")) + f"?checkout={outcome}"
-
-
-class CheckoutSerializer(serializers.Serializer):
+class PlanSerializer(serializers.Serializer):
     tier = serializers.ChoiceField(choices=list(catalog.TIERS))
+    billing_cycle = serializers.ChoiceField(choices=list(catalog.BILLING_CYCLES), required=False,
+                                            help_text="today's cycle when left out")
+    add_ons = serializers.DictField(child=serializers.IntegerField(min_value=0), required=False,
+                                    help_text="add-on quantities by kind; today's add-ons when left out")
+
+
+class CheckoutSerializer(PlanSerializer):
     billing_cycle = serializers.ChoiceField(choices=list(catalog.BILLING_CYCLES))
-    add_ons = serializers.DictField(child=serializers.IntegerField(min_value=0), required=False, default=dict)
 
 
 class UrlSerializer(serializers.Serializer):
     url = serializers.URLField()
 
 
+class PlanChangeSerializer(serializers.Serializer):
+    when = serializers.ChoiceField(choices=["now", "at_period_end", "unchanged", "undone"])
+    detail = serializers.CharField()
+
+
+class PreviewSerializer(serializers.Serializer):
+    when = serializers.ChoiceField(choices=["checkout", "now", "at_period_end", "unchanged"])
+    tier = serializers.CharField()
+    billing_cycle = serializers.CharField()
+    add_ons = serializers.DictField(child=serializers.IntegerField())
+    due_today_cents = serializers.IntegerField(help_text="what is charged today (prorated for an upgrade)")
+    recurring_cents = serializers.IntegerField(help_text="the price of each period from ``starts_at``")
+    interval = serializers.CharField()
+    currency = serializers.CharField()
+    starts_at = serializers.DateTimeField(allow_null=True)
+
+
+PAYMENT_REFUSALS = {
+    400: OpenApiResponse(description="Bad input: the body names each field that is wrong."),
+    402: OpenApiResponse(description="Payment needed first: `checkout_url` is the Stripe Checkout to finish, or "
+                                     "the card was declined."),
+    409: OpenApiResponse(description="A checkout for another plan is open, a subscription exists, or a payment "
+                                     "is past due."),
+    503: OpenApiResponse(description="Stripe cannot be reached or is misconfigured; nothing changed."),
+}
+
+
 class CheckoutView(APIView):
-    """Open a Stripe Checkout session for a plan; a trialing organisation keeps its trial days."""
+    """Open (or reuse) the Stripe Checkout session for a plan; a trial keeps its days for plans up to its tier."""
 
     permission_classes = [IsAuthenticated, CanConfigureBilling]
 
-    @extend_schema(request=CheckoutSerializer, responses=UrlSerializer)
+    @extend_schema(request=CheckoutSerializer, responses={200: UrlSerializer, **PAYMENT_REFUSALS})
     def post(self, request):
-        serializer = CheckoutSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        try:
-            url = services.billing_checkout_start(
-                organization=request.tenant, **serializer.validated_data,
-                success_url=billing_page_url(request, "success"), cancel_url=billing_page_url(request, "cancelled"),
-            )
-        except BillingError as error:
-            return billing_error_response(error)
+        data = validated(CheckoutSerializer, request.data)
+        page = billing_page_url(request)
+        url = services.billing_checkout_start(organization=request.tenant, **data,
+                                              success_url=f"{page}?checkout=success",
+                                              cancel_url=f"{page}?checkout=cancelled")
         return Response({"url": url})
+
+
+class PlanView(APIView):
+    """Choose or change the plan: tier, cycle and add-ons in one call, through Stripe.
+
+    Without a Stripe subscription yet the answer is 402 with the `checkout_url` to pay at.
+    Upgrades apply now (prorated, charged at once); downgrades, cycle changes and fewer add-ons at
+    the end of the paid period; the current plan again undoes a pending change.
+    """
+
+    permission_classes = [IsAuthenticated, CanConfigureBilling]
+
+    @extend_schema(request=PlanSerializer, responses={200: PlanChangeSerializer, **PAYMENT_REFUSALS})
+    def post(self, request):
+        data = validated(PlanSerializer, request.data)
+        change = services.billing_plan_change(organization=request.tenant, actor=request.user.email,
+                                              return_url=billing_page_url(request), **data)
+        return Response({"when": change.when, "detail": change.detail})
+
+
+class PreviewView(APIView):
+    """Show what a plan costs today and from when, before choosing it (amounts from Stripe)."""
+
+    permission_classes = [IsAuthenticated, CanConfigureBilling]
+
+    @extend_schema(request=PlanSerializer, responses={200: PreviewSerializer, **PAYMENT_REFUSALS})
+    def post(self, request):
+        data = validated(PlanSerializer, request.data)
+        return Response(PreviewSerializer(services.billing_plan_preview(organization=request.tenant, **data)).data)
 
 
 class PortalView(APIView):
@@ -75,14 +127,9 @@ class PortalView(APIView):
 
     permission_classes = [IsAuthenticated, CanConfigureBilling]
 
-    @extend_schema(request=None, responses=UrlSerializer)
+    @extend_schema(request=None, responses={200: UrlSerializer, 503: PAYMENT_REFUSALS[503]})
     def post(self, request):
-        try:
-            url = services.billing_portal_open(
-                organization=request.tenant, return_url=request.build_absolute_uri(reverse("billing:page"))
-            )
-        except BillingError as error:
-            return billing_error_response(error)
+        url = services.billing_portal_open(organization=request.tenant, return_url=billing_page_url(request))
         return Response({"url": url})
 
 

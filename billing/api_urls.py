@@ -4,6 +4,8 @@ from billing import api
 
 urlpatterns = [
     path("billing/checkout", api.CheckoutView.as_view(), name="billing_checkout"),
+    path("billing/plan", api.PlanView.as_view(), name="billing_plan"),
+    path("billing/preview", api.PreviewView.as_view(), name="billing_preview"),
     path("billing/portal", api.PortalView.as_view(), name="billing_portal"),
     path("billing/invoices", api.InvoiceListView.as_view(), name="billing_invoices"),
 ]

@@ -7,3 +7,7 @@ class BillingConfig(AppConfig):
 
     def ready(self):
         from billing import handlers  # noqa: F401  (connects the Stripe event receivers)
+        from billing.services import StripeBilling
+        from subscriptions.billing_provider import billing_provider_register
+
+        billing_provider_register(StripeBilling())

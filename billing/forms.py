@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from subscriptions import catalog
+from subscriptions.services import MAX_ADD_ON_QUANTITY
 
 
 class PlanForm(forms.Form):
@@ -15,15 +16,11 @@ class PlanForm(forms.Form):
         super().__init__(*args, **kwargs)
         for add_on in catalog.ADD_ONS.values():
             self.fields[f"add_on_{add_on.key}"] = forms.IntegerField(
-                label=f"{add_on.name} (per {add_on.unit}, monthly)", min_value=0, max_value=1000, initial=0,
+                label=f"{add_on.name} (per {add_on.unit}, monthly)", min_value=0, max_value=MAX_ADD_ON_QUANTITY,
+                initial=0,
                 required=False,
             )
 
     def add_ons(self) -> dict[str, int]:
         """Return the chosen add-on quantities by add-on key (after is_valid)."""
         return {key: self.cleaned_data.get(f"add_on_{key}") or 0 for key in catalog.ADD_ONS}
-
-    def add_service_errors(self, errors: dict) -> None:
-        """Show a service's ValidationError on the matching field (add-on errors on the form)."""
-        for field, messages in errors.items():
-            self.add_error(field if field in ("tier", "billing_cycle") else None, messages)

@@ -7,35 +7,57 @@ Every call goes to ``settings.STRIPE_API_BASE`` and turns Stripe's failures into
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
 import stripe
 from django.conf import settings
 
+from unison.errors import ApplicationError
+
 TIMEOUT_SECONDS = 15
+logger = logging.getLogger(__name__)
 
 
-class BillingError(Exception):
+class BillingError(ApplicationError):
     """Stripe did not do what we asked; ``detail`` is safe to show to the customer."""
 
     code = "billing_error"
+    status = 400
 
-    def __init__(self, detail: str):
-        super().__init__(detail)
-        self.detail = detail
+    def __init__(self, detail: str, **kwargs):
+        super().__init__(detail, **kwargs)
 
 
 class BillingUnavailable(BillingError):
     code = "billing_unavailable"
+    status = 503
 
 
 class BillingRejected(BillingError):
     code = "billing_rejected"
 
 
+class CardDeclined(BillingRejected):
+    code = "card_declined"
+    status = 402
+
+
 UNAVAILABLE = "Our payment provider could not be reached. Nothing was changed; please try again in a minute."
 _client = stripe.RequestsClient(timeout=TIMEOUT_SECONDS)
+
+
+def _misconfigured(exc: Exception) -> BillingUnavailable:
+    """Return the refusal for a Stripe we cannot use as configured, naming what to set (and log it)."""
+    if isinstance(exc, stripe.AuthenticationError):
+        setting = "STRIPE_LIVE_SECRET_KEY" if settings.STRIPE_LIVE_MODE else "STRIPE_TEST_SECRET_KEY"
+        message = f"Stripe refused our API key: set {setting} to a valid secret key. Nothing was changed."
+    else:
+        message = (f"Stripe could not be reached at {settings.STRIPE_API_BASE}: check STRIPE_API_BASE (make run "
+                   f"starts a local stand-in when no Stripe key is set) and the network. Nothing was changed.")
+    logger.error("Stripe is unusable: %s (%s)", message, exc)
+    return BillingUnavailable(message)
 
 
 def configure() -> None:
@@ -53,10 +75,13 @@ def _call(method: Callable[..., Any], *args, **kwargs) -> Any:
     configure()
     try:
         return method(*args, api_key=api_key(), **kwargs)
-    except (stripe.APIConnectionError, stripe.APIError, stripe.RateLimitError, stripe.AuthenticationError) as exc:
+    except (stripe.APIConnectionError, stripe.AuthenticationError) as exc:
+        raise _misconfigured(exc) from exc
+    except (stripe.APIError, stripe.RateLimitError) as exc:
+        logger.warning("Stripe failed on its side: %s", exc)
         raise BillingUnavailable(UNAVAILABLE) from exc
     except stripe.CardError as exc:
-        raise BillingRejected(exc.user_message or "The card was declined.") from exc
+        raise CardDeclined(exc.user_message or "Your card was declined. Nothing was charged.") from exc
     except stripe.StripeError as exc:
         raise BillingRejected(f"Stripe refused the request: {exc.user_message or exc}") from exc
 
@@ -140,6 +165,14 @@ def checkout_session_create(*, customer_id: str, line_items: list[dict], trial_e
     )
 
 
+def checkout_session_retrieve(session_id: str) -> dict:
+    return _call(stripe.checkout.Session.retrieve, session_id)
+
+
+def checkout_session_expire(session_id: str) -> dict:
+    return _call(stripe.checkout.Session.expire, session_id)
+
+
 def portal_session_create(*, customer_id: str, return_url: str) -> dict:
     return _call(stripe.billing_portal.Session.create, customer=customer_id, return_url=return_url)
 
@@ -150,9 +183,36 @@ def subscription_retrieve(subscription_id: str) -> dict:
     return _call(stripe.Subscription.retrieve, subscription_id)
 
 
-def subscription_change_items(subscription_id: str, *, items: list[dict]) -> dict:
-    """Change the subscription's items, prorating the rest of the period."""
-    return _call(stripe.Subscription.modify, subscription_id, items=items, proration_behavior="create_prorations")
+def subscription_change_items(subscription_id: str, *, items: list[dict], proration_behavior: str,
+                              trial_end: str | None = None) -> dict:
+    """Change the subscription's items; with a payment due now, only if it is paid (else CardDeclined)."""
+    extra = {"trial_end": trial_end} if trial_end else {}
+    return _call(stripe.Subscription.modify, subscription_id, items=items, proration_behavior=proration_behavior,
+                 payment_behavior="pending_if_incomplete", **extra)
+
+
+def subscription_preview(*, customer_id: str, subscription_id: str, items: list[dict]) -> dict:
+    """Return Stripe's preview of the invoice due now if the items changed (prorated, billed at once)."""
+    return _call(stripe.Invoice.create_preview, customer=customer_id, subscription=subscription_id,
+                 subscription_details={"items": items, "proration_behavior": "always_invoice"})
+
+
+def schedule_retrieve(schedule_id: str) -> dict:
+    return _call(stripe.SubscriptionSchedule.retrieve, schedule_id)
+
+
+def schedule_from_subscription(subscription_id: str) -> dict:
+    return _call(stripe.SubscriptionSchedule.create, from_subscription=subscription_id)
+
+
+def schedule_set_phases(schedule_id: str, *, phases: list[dict]) -> dict:
+    """Set the schedule's phases (the current one, then the next); it releases the subscription after."""
+    return _call(stripe.SubscriptionSchedule.modify, schedule_id, phases=phases, end_behavior="release",
+                 proration_behavior="none")
+
+
+def schedule_release(schedule_id: str) -> dict:
+    return _call(stripe.SubscriptionSchedule.release, schedule_id)
 
 
 def subscription_set_cancel_at_period_end(subscription_id: str, *, cancel: bool) -> dict:
@@ -175,3 +235,8 @@ def webhook_signature_valid(payload: bytes, header: str, secret: str, tolerance:
         return stripe.WebhookSignature.verify_header(payload.decode("utf-8"), header, secret, tolerance)
     except (stripe.SignatureVerificationError, UnicodeDecodeError):
         return False
+
+
+def prices_by_ids(price_ids: list[str]) -> dict[str, dict]:
+    """Return the prices with these ids, by id (one call per price: Stripe lists no set of ids)."""
+    return {price_id: _call(stripe.Price.retrieve, price_id) for price_id in dict.fromkeys(price_ids)}

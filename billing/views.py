@@ -1,4 +1,4 @@
-"""The tenant's billing page: plan, usage, plan changes, add-ons, invoices and the Stripe portal."""
+"""The tenant's billing page: plan, usage, plan changes with a preview first, invoices and the portal."""
 
 from __future__ import annotations
 
@@ -14,12 +14,12 @@ from billing import selectors, services
 from billing.forms import PlanForm
 from billing.gateway import BillingError
 from subscriptions import catalog
-from subscriptions.entitlements import active_add_ons
-from subscriptions.services import BillingRefused, subscription_is_paid_in_stripe
-from subscriptions.states import IllegalTransition
+from subscriptions.entitlements import active_add_ons, entitlements_compute
+from subscriptions.services import subscription_is_in_stripe
+from unison.errors import ApplicationError, PaymentRequired, form_add_error
 
 CHECKOUT_MESSAGES = {
-    "success": "Thank you! Your payment is confirmed by Stripe in a moment; this page then shows your new plan.",
+    "success": "Thank you! Stripe confirms your payment in a moment; this page then shows your new plan.",
     "cancelled": "Checkout was cancelled; nothing was charged.",
 }
 
@@ -31,12 +31,14 @@ def _page(request, form=None, status=200):
     context = {
         "subscription": subscription,
         "plan": subscription.plan,
+        "entitlements": entitlements_compute(subscription),
         "usage": selectors.usage_against_limits(organization),
         "tiers": selectors.tier_comparison(subscription.tier),
         "add_ons": catalog.ADD_ONS.values(),
         "invoices": [selectors.invoice_summary(i) for i in invoices],
         "invoice_page": invoices,
-        "paying": subscription_is_paid_in_stripe(subscription),
+        "paying": subscription_is_in_stripe(subscription),
+        "pending_tier": catalog.TIERS.get(subscription.pending_plan.get("tier", "")),
         "form": form or PlanForm(initial={
             "tier": subscription.tier, "billing_cycle": subscription.billing_cycle,
             **{f"add_on_{kind}": quantity for kind, quantity in active_add_ons(subscription)},
@@ -48,8 +50,14 @@ def _page(request, form=None, status=200):
 @login_required
 def billing_page(request):
     """Render the current plan, usage, the tier comparison, add-ons and invoices."""
-    if request.GET.get("checkout") in CHECKOUT_MESSAGES:
-        messages.info(request, CHECKOUT_MESSAGES[request.GET["checkout"]])
+    outcome = request.GET.get("checkout")
+    if outcome == "cancelled" and request.user.can_configure:
+        try:
+            services.billing_checkout_abandon(organization=request.tenant)
+        except BillingError:
+            pass  # the session expires by itself within a day
+    if outcome in CHECKOUT_MESSAGES:
+        messages.info(request, CHECKOUT_MESSAGES[outcome])
     return _page(request)
 
 
@@ -61,27 +69,26 @@ def _owner_or_admin(request) -> None:
 @login_required
 @require_POST
 def billing_choose_plan(request):
-    """Send a customer who does not pay yet to Checkout; change a paid plan in place."""
+    """Show what the chosen plan costs first; once confirmed, change it (or go to Checkout)."""
     _owner_or_admin(request)
     form = PlanForm(request.POST)
     if not form.is_valid():
         return _page(request, form, status=400)
-    page = request.build_absolute_uri(reverse("billing:page"))
+    plan = {"tier": form.cleaned_data["tier"], "billing_cycle": form.cleaned_data["billing_cycle"],
+            "add_ons": form.add_ons()}
     try:
-        url = services.billing_plan_choose(
-            organization=request.tenant, tier=form.cleaned_data["tier"], add_ons=form.add_ons(),
-            billing_cycle=form.cleaned_data["billing_cycle"], actor=request.user.email,
-            success_url=f"{page}?checkout=success", cancel_url=f"{page}?checkout=cancelled",
-        )
-    except ValidationError as error:
-        form.add_service_errors(error.message_dict)
-        return _page(request, form, status=400)
-    except (BillingError, BillingRefused, IllegalTransition) as error:
-        messages.error(request, getattr(error, "detail", str(error)))
-        return _page(request, form, status=503 if getattr(error, "code", "") == "billing_unavailable" else 400)
-    if url:
-        return redirect(url)
-    messages.success(request, "Your plan is changing: upgrades and add-ons now (prorated), downgrades at period end.")
+        if not request.POST.get("confirm"):
+            preview = services.billing_plan_preview(organization=request.tenant, **plan)
+            return render(request, "billing/confirm.html", {"form": form, "preview": preview,
+                                                            "tier": catalog.tier(plan["tier"])})
+        change = services.billing_plan_change(organization=request.tenant, actor=request.user.email,
+                                              return_url=request.build_absolute_uri(reverse("billing:page")), **plan)
+    except PaymentRequired as needed:
+        return redirect(needed.checkout_url)
+    except (ValidationError, ApplicationError) as error:
+        form_add_error(form, error)
+        return _page(request, form, status=getattr(error, "status", 400))
+    messages.success(request, change.detail)
     return redirect("billing:page")
 
 

@@ -29,6 +29,8 @@ from localstripe.errors import UserError
 from devstripe.process import GOOD_CARD
 
 STATE = {"base_url": "", "hold": False, "held": []}
+# Called with (subscription, new period start) before a renewal bills the next period.
+RENEWAL_HOOKS: list = []
 
 # Persistence off: localstripe otherwise pickles every write to a fixed file in /tmp.
 R.Store.dump_to_disk = lambda self: None
@@ -197,8 +199,11 @@ def _items_total(sub) -> int:
 
 
 def subscription_update(cls, id, items=None, proration_behavior=None, cancel_at_period_end=None,
-                        metadata=None, trial_end=None, **ignored):
+                        metadata=None, trial_end=None, payment_behavior=None, **ignored):
     sub = cls._api_retrieve(id)
+    if payment_behavior == "pending_if_incomplete":
+        return _update_if_paid(cls, sub, items=items, proration_behavior=proration_behavior,
+                               cancel_at_period_end=cancel_at_period_end, metadata=metadata, trial_end=trial_end)
     before = _items_total(sub)
     for change in items or []:
         quantity = R.try_convert_to_int(change.get("quantity") or 1)
@@ -213,19 +218,59 @@ def subscription_update(cls, id, items=None, proration_behavior=None, cancel_at_
         else:
             sub.items._list.append(R.SubscriptionItem(subscription=sub.id, plan=change["price"], quantity=quantity))
     difference = _items_total(sub) - before
-    if items and difference and proration_behavior != "none" and sub.status == "active":
-        left = max(0, sub.current_period_end - _now()) / max(1, sub.current_period_end - sub.current_period_start)
-        R.InvoiceItem(amount=int(difference * left), currency=sub.plan.currency, proration=True,
+    if items and difference and proration_behavior != "none" and sub.status in ("active", "past_due"):
+        R.InvoiceItem(amount=proration_cents(sub, difference), currency=sub.plan.currency, proration=True,
                       description="Remaining time after the plan change", subscription=sub.id,
                       customer=sub.customer)
+        if proration_behavior == "always_invoice":  # Stripe bills the proration at once
+            invoice = R.Invoice(customer=sub.customer, subscription=sub.id, items=[])
+            invoice._finalize()
+            invoice_attempt(invoice)
     if cancel_at_period_end is not None:
         sub.cancel_at_period_end = R.try_convert_to_bool(cancel_at_period_end)
     if metadata:
         sub.metadata.update(metadata)
-    if trial_end is not None:
+    if trial_end == "now" and sub.status == "trialing":
+        trial_end_now(sub)
+    elif trial_end is not None:
         sub.trial_end = R.try_convert_to_int(trial_end)
     R.schedule_webhook(R.Event("customer.subscription.updated", sub))
     return sub
+
+
+def _update_if_paid(cls, sub, **changes):
+    """Apply the update only if what it bills now is paid; else undo it and answer 402 (card declined)."""
+    saved = ([(item.plan, item.quantity) for item in sub.items._list], list(sub.items._list), sub.status,
+             getattr(sub, "_period", None), sub.trial_end, sub.latest_invoice)
+    pending_before = {item.id for item in R.InvoiceItem._api_list_all(None, customer=sub.customer, limit=99)._list}
+    subscription_update(cls, sub.id, **changes)
+    invoice = R.store.get("invoice:" + (sub.latest_invoice or ""))
+    if sub.latest_invoice == saved[5] or invoice is None or invoice.status == "paid":
+        return sub
+    for item, (plan, quantity) in zip(saved[1], saved[0], strict=True):
+        item.plan, item.quantity = plan, quantity
+    sub.items._list, sub.status, sub._period, sub.trial_end, sub.latest_invoice = saved[1], *saved[2:]
+    invoice._voided = True
+    for item in R.InvoiceItem._api_list_all(None, customer=sub.customer, limit=99)._list:
+        if item.id not in pending_before and item.invoice in (None, invoice.id):
+            item.invoice = invoice.id
+    raise UserError(402, "Your card was declined. Nothing was charged and the plan did not change.",
+                    {"code": "card_declined"})
+
+
+def proration_cents(sub, difference: int) -> int:
+    """Return the share of a change in the period's price that the rest of the period costs."""
+    left = max(0, sub.current_period_end - _now()) / max(1, sub.current_period_end - sub.current_period_start)
+    return int(difference * left)
+
+
+def trial_end_now(sub) -> None:
+    """End the trial now and bill the first period at once, as Stripe does for ``trial_end=now``."""
+    sub.status, sub.trial_end = "active", _now()
+    sub._period = (_now(), _now() + _interval_seconds(sub.plan))
+    invoice = R.Invoice(customer=sub.customer, subscription=sub.id, items=list(sub.items._list))
+    invoice._finalize()
+    invoice_attempt(invoice)
 
 
 R.Subscription._api_update = classmethod(subscription_update)
@@ -375,6 +420,8 @@ def subscription_renew(request):
     """Start the next period: end the trial if any, invoice every item and charge the default card."""
     sub = R.Subscription._api_retrieve(request.match_info["id"])
     start = max(_now(), sub.current_period_end if sub.status != "trialing" else _now())
+    for hook in RENEWAL_HOOKS:  # a subscription schedule's next phase starts here (devstripe.lifecycle)
+        hook(sub, start)
     sub._period = (start, start + _interval_seconds(sub.plan))
     if sub.status == "trialing":
         sub.status = "active"
@@ -471,3 +518,6 @@ def install(app: web.Application, base_url: str) -> None:
     add("POST", "/_test/invoices/{id}/retry", invoice_retry)
     add("GET", "/_test/invoices/{id}.pdf", invoice_pdf)
     add("POST", "/_test/webhooks/hold", webhooks_hold)
+    from devstripe import lifecycle  # schedules, dunning, previews: what Stripe does beyond these routes
+
+    lifecycle.install(app)

@@ -12,7 +12,7 @@ from unfold.admin import ModelAdmin
 from unfold.decorators import action, display
 
 from platform_admin import selectors, services
-from platform_admin.forms import ConfirmForm, ExtendTrialForm, SuspendForm
+from platform_admin.forms import ChangePlanForm, CompForm, ConfirmForm, ExtendTrialForm, SuspendForm
 from platform_admin.models import AuditEntry
 from platform_admin.views import action_page
 from subscriptions.models import Subscription
@@ -83,14 +83,56 @@ class OrganizationAdmin(ReadOnlyMixin, ModelAdmin):
         return redirect(f"{reverse('admin:impersonate')}?organization={object_id}")
 
 
+class _YesNoFilter(admin.SimpleListFilter):
+    lookup: dict
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes"), ("no", "No")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(**self.lookup)
+        if self.value() == "no":
+            return queryset.filter(**self.lookup)
+        return queryset
+
+
+class HoldFilter(_YesNoFilter):
+    title, parameter_name, lookup = "suspended by an operator", "held", {"held_at__isnull": True}
+
+
+class CompFilter(_YesNoFilter):
+    title, parameter_name, lookup = "given free (comp)", "comped", {"comp_tier": ""}
+
+
+class DuplicateStripeFilter(_YesNoFilter):
+    title, parameter_name, lookup = "extra Stripe subscriptions", "duplicates", {"extra_stripe_subscription_ids": []}
+
+
 @admin.register(Subscription)
 class SubscriptionAdmin(ReadOnlyMixin, ModelAdmin):
-    list_display = ("organization", "tier", "status", "billing_cycle", "trial_ends_at", "current_period_end")
+    list_display = ("organization", "tier", "status", "billing_cycle", "mrr", "access", "trial_ends_at",
+                    "current_period_end")
     list_select_related = ("organization",)
-    list_filter = ("tier", "status", "billing_cycle")
+    list_filter = ("tier", "status", "billing_cycle", HoldFilter, CompFilter, DuplicateStripeFilter)
     search_fields = ("organization__name", "organization__slug")
-    actions_detail = ("extend_trial", "suspend", "reactivate")
+    actions_detail = ("extend_trial", "suspend", "reactivate", "change_plan", "comp", "end_comp")
     actions_row = ("extend_trial", "suspend", "reactivate")
+
+    @display(description="MRR", ordering="mrr_cents")
+    def mrr(self, obj):
+        return f"${obj.mrr_cents / 100:,.2f}"
+
+    @display(description="Access")
+    def access(self, obj):
+        notes = []
+        if obj.held_at:
+            notes.append("suspended by an operator")
+        if obj.comp_tier:
+            notes.append(f"{obj.comp_tier} free (comp)")
+        if obj.extra_stripe_subscription_ids:
+            notes.append(f"{len(obj.extra_stripe_subscription_ids)} extra Stripe subscription(s): check Stripe")
+        return "; ".join(notes) or "as billed"
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
@@ -118,11 +160,35 @@ class SubscriptionAdmin(ReadOnlyMixin, ModelAdmin):
             lambda s, data: services.operator_suspend(subscription=s, actor=request.user, reason=data["reason"]),
         )
 
-    @action(description="Reactivate", url_path="reactivate", icon="play_circle")
+    @action(description="Lift suspension", url_path="reactivate", icon="play_circle")
     def reactivate(self, request, object_id):
         return self._page(
-            request, object_id, ConfirmForm, "Reactivate", "Reactivate",
+            request, object_id, ConfirmForm, "Lift the operator's suspension", "Lift suspension",
             lambda s, data: services.operator_reactivate(subscription=s, actor=request.user),
+        )
+
+    @action(description="Change plan", url_path="change-plan", icon="swap_vert")
+    def change_plan(self, request, object_id):
+        return self._page(
+            request, object_id, ChangePlanForm, "Change plan (through Stripe)", "Change plan",
+            lambda s, data: services.operator_change_plan(
+                subscription=s, actor=request.user, tier=data["tier"], billing_cycle=data["billing_cycle"],
+                add_ons={k.removeprefix("add_on_"): v or 0 for k, v in data.items() if k.startswith("add_on_")}),
+        )
+
+    @action(description="Give a plan free (comp)", url_path="comp", icon="redeem")
+    def comp(self, request, object_id):
+        return self._page(
+            request, object_id, CompForm, "Give a plan free (comp)", "Give free",
+            lambda s, data: services.operator_comp(subscription=s, actor=request.user, tier=data["tier"],
+                                                   reason=data["reason"]),
+        )
+
+    @action(description="End the free plan", url_path="end-comp", icon="money_off")
+    def end_comp(self, request, object_id):
+        return self._page(
+            request, object_id, ConfirmForm, "End the free plan", "End free plan",
+            lambda s, data: services.operator_end_comp(subscription=s, actor=request.user),
         )
 
 

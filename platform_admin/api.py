@@ -38,9 +38,11 @@ class OperatorView(APIView):
 
     def query(self, serializer_class) -> dict:
         """Return the validated query parameters; a bad one raises a 400 that names it."""
-        return validated(serializer_class, self.request.query_params)
+        # Others may ride along in a query string (the paginator's page).
+        return validated(serializer_class, self.request.query_params, allow_unknown=True)
 
     def body(self, serializer_class) -> dict:
+        """Return the validated body; a bad or unknown field raises a 400 that names it."""
         return validated(serializer_class, self.request.data)
 
 
@@ -50,6 +52,9 @@ class OperatorTokenView(TokenObtainView):
 
 @extend_schema(parameters=[s.OrganizationFilterSerializer])
 class OrganizationListView(OperatorView, generics.ListAPIView):
+    """List organisations, newest first: search name, slug or e-mail; filter by tier, status, industry,
+    active flag and creation dates."""
+
     serializer_class = s.OrganizationSerializer
 
     def get_queryset(self):
@@ -59,6 +64,7 @@ class OrganizationListView(OperatorView, generics.ListAPIView):
 class OrganizationDetailView(OperatorView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, pk: int):
+        """Return one organisation with its users, usage history, limit violations and subscription events."""
         organization = get_object_or_404(Organization.objects.select_related("subscription"), pk=pk)
         detail = selectors.organization_detail(organization)
         return Response(
@@ -80,6 +86,7 @@ class OrganizationDetailView(OperatorView):
 
     @extend_schema(request=s.OrganizationUpdateSerializer, responses=s.OrganizationSerializer)
     def patch(self, request, pk: int):
+        """Change the organisation's name, contact e-mail or active flag; audited."""
         organization = get_object_or_404(Organization, pk=pk)
         changes = self.body(s.OrganizationUpdateSerializer)
         organization = services.organization_update(organization=organization, actor=request.user, **changes)
@@ -88,6 +95,9 @@ class OrganizationDetailView(OperatorView):
 
 @extend_schema(parameters=[s.SubscriptionFilterSerializer])
 class SubscriptionListView(OperatorView, generics.ListAPIView):
+    """List subscriptions with their organisations, newest first: filter by tier and status, search by
+    organisation name or slug."""
+
     serializer_class = s.SubscriptionSerializer
 
     def get_queryset(self):
@@ -105,6 +115,8 @@ class SubscriptionActionView(OperatorView):
 
 @extend_schema(request=s.ExtendTrialSerializer, responses=s.SubscriptionSerializer)
 class ExtendTrialView(SubscriptionActionView):
+    """Give the organisation ``days`` more days of trial (reopening a lapsed one); audited."""
+
     def apply(self, subscription):
         days = self.body(s.ExtendTrialSerializer)["days"]
         return services.operator_extend_trial(subscription=subscription, actor=self.request.user, days=days)
@@ -112,6 +124,8 @@ class ExtendTrialView(SubscriptionActionView):
 
 @extend_schema(request=s.SuspendSerializer, responses=s.SubscriptionSerializer)
 class SuspendView(SubscriptionActionView):
+    """Put the operator's hold on: the workspace is read-only, whatever Stripe says, until reactivated; audited."""
+
     def apply(self, subscription):
         reason = self.body(s.SuspendSerializer)["reason"]
         return services.operator_suspend(subscription=subscription, actor=self.request.user, reason=reason)
@@ -119,17 +133,49 @@ class SuspendView(SubscriptionActionView):
 
 @extend_schema(request=None, responses=s.SubscriptionSerializer)
 class ReactivateView(SubscriptionActionView):
+    """Lift the operator's hold: the workspace is again what Stripe says (a trial stays a trial); audited."""
+
     def apply(self, subscription):
         return services.operator_reactivate(subscription=subscription, actor=self.request.user)
 
 
+@extend_schema(request=s.CompSerializer, responses=s.SubscriptionSerializer)
+class CompView(SubscriptionActionView):
+    """Give the workspace a tier free, beside what Stripe bills (counted as 0 MRR); audited."""
+
+    def apply(self, subscription):
+        data = self.body(s.CompSerializer)
+        return services.operator_comp(subscription=subscription, actor=self.request.user, **data)
+
+
+@extend_schema(request=None, responses=s.SubscriptionSerializer)
+class EndCompView(SubscriptionActionView):
+    """End the free plan: the workspace is again what Stripe bills; audited."""
+
+    def apply(self, subscription):
+        return services.operator_end_comp(subscription=subscription, actor=self.request.user)
+
+
+@extend_schema(request=s.ChangePlanSerializer, responses=s.SubscriptionSerializer)
+class ChangePlanView(SubscriptionActionView):
+    """Change a paying customer's plan through Stripe (upgrades now, prorated; the rest at period end); audited."""
+
+    def apply(self, subscription):
+        data = self.body(s.ChangePlanSerializer)
+        return services.operator_change_plan(subscription=subscription, actor=self.request.user, **data)
+
+
 class MetricsView(OperatorView):
+    """Return the platform's headline figures: organisations, subscriptions, MRR, ARR and usage."""
+
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):
         return Response(metrics.platform_metrics())
 
 
 class GrowthView(OperatorView):
+    """Return daily signups, MRR, trial conversions and churn over the period (7d, 30d or 90d), with its totals."""
+
     @extend_schema(parameters=[s.GrowthQuerySerializer], responses=OpenApiTypes.OBJECT)
     def get(self, request):
         return Response(metrics.growth_metrics(period=self.query(s.GrowthQuerySerializer)["period"]))
@@ -152,6 +198,9 @@ class CohortsQuerySerializer(serializers.Serializer):
 
 
 class MovementsView(OperatorView):
+    """Return the MRR movements (new, expansion, contraction, churn, reactivation) and customer churn from
+    ``start`` to ``end``, whole UTC days."""
+
     @extend_schema(parameters=[MovementsQuerySerializer], responses=OpenApiTypes.OBJECT)
     def get(self, request):
         params = self.query(MovementsQuerySerializer)
@@ -160,6 +209,8 @@ class MovementsView(OperatorView):
 
 
 class CohortsView(OperatorView):
+    """Return the trial conversion of each monthly signup cohort over the last ``months`` months."""
+
     @extend_schema(parameters=[CohortsQuerySerializer], responses=OpenApiTypes.OBJECT)
     def get(self, request):
         months = self.query(CohortsQuerySerializer)["months"]
@@ -167,6 +218,8 @@ class CohortsView(OperatorView):
 
 
 class TopOrganizationsView(OperatorView):
+    """Return the organisations using the most users, plants or storage, from their latest usage snapshot."""
+
     @extend_schema(parameters=[s.TopOrganizationsQuerySerializer], responses=OpenApiTypes.OBJECT)
     def get(self, request):
         params = self.query(s.TopOrganizationsQuerySerializer)
@@ -175,6 +228,8 @@ class TopOrganizationsView(OperatorView):
 
 
 class ViolationsView(OperatorView):
+    """Return the organisations whose latest usage is over their plan's limits, by name."""
+
     @extend_schema(parameters=[s.ViolationsQuerySerializer], responses=OpenApiTypes.OBJECT)
     def get(self, request):
         rows = metrics.limit_violations(limit=self.query(s.ViolationsQuerySerializer)["limit"])
@@ -182,6 +237,8 @@ class ViolationsView(OperatorView):
 
 
 class ImpersonateView(OperatorView):
+    """Issue a single-use link that opens the user's workspace signed in as them for 5-240 minutes; audited."""
+
     @extend_schema(request=s.ImpersonateSerializer, responses={201: OpenApiTypes.OBJECT})
     def post(self, request):
         data = self.body(s.ImpersonateSerializer)
@@ -197,6 +254,8 @@ class ImpersonateView(OperatorView):
 
 @extend_schema(parameters=[s.AuditFilterSerializer])
 class AuditLogView(OperatorView, generics.ListAPIView):
+    """List audit entries, newest first: filter by action, actor e-mail, organisation or target type."""
+
     serializer_class = s.AuditEntrySerializer
 
     def get_queryset(self):

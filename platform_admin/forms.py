@@ -8,7 +8,8 @@ from django_tenants.utils import schema_context
 from unfold.widgets import UnfoldAdminIntegerFieldWidget, UnfoldAdminSelectWidget, UnfoldAdminTextareaWidget
 
 from platform_admin.services import IMPERSONATION_MINUTES
-from subscriptions.services import MAX_TRIAL_EXTENSION_DAYS
+from subscriptions import catalog
+from subscriptions.services import MAX_ADD_ON_QUANTITY, MAX_TRIAL_EXTENSION_DAYS
 from tenants.models import Organization
 
 
@@ -27,6 +28,31 @@ class SuspendForm(forms.Form):
         widget=UnfoldAdminTextareaWidget(attrs={"rows": 3}),
         help_text="Shown in the audit log and kept with the subscription.",
     )
+
+
+class CompForm(forms.Form):
+    tier = forms.ChoiceField(choices=[(t.key, t.name) for t in catalog.TIERS.values()],
+                             widget=UnfoldAdminSelectWidget, help_text="Given free: counted as 0 MRR.")
+    reason = forms.CharField(widget=UnfoldAdminTextareaWidget(attrs={"rows": 2}),
+                             help_text="Why it is free (a partner, a pilot, a goodwill gesture): audited.")
+
+
+class ChangePlanForm(forms.Form):
+    tier = forms.ChoiceField(choices=[(t.key, t.name) for t in catalog.TIERS.values()],
+                             widget=UnfoldAdminSelectWidget)
+    billing_cycle = forms.ChoiceField(choices=[(c, c.title()) for c in catalog.BILLING_CYCLES],
+                                      widget=UnfoldAdminSelectWidget,
+                                      help_text="Upgrades apply now, prorated; the rest at the end of the period.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for add_on in catalog.ADD_ONS.values():
+            self.fields[f"add_on_{add_on.key}"] = forms.IntegerField(
+                label=f"{add_on.name}s", min_value=0, max_value=MAX_ADD_ON_QUANTITY, initial=0,
+                widget=UnfoldAdminIntegerFieldWidget)
+
+    def add_ons(self) -> dict[str, int]:
+        return {key: self.cleaned_data.get(f"add_on_{key}") or 0 for key in catalog.ADD_ONS}
 
 
 class ConfirmForm(forms.Form):

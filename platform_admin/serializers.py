@@ -19,9 +19,21 @@ class SubscriptionSerializer(serializers.ModelSerializer):
         fields = [
             "id", "organization", "organization_name", "tier", "status", "billing_cycle", "trial_starts_at",
             "trial_ends_at", "trial_converted", "converted_at", "current_period_start", "current_period_end",
-            "cancel_at_period_end", "cancelled_at", "pending_tier", "failed_payment_count", "suspended_at",
-            "suspension_reason", "created_at",
+            "cancel_at_period_end", "cancelled_at", "pending_plan", "failed_payment_count", "suspended_at",
+            "suspension_reason", "held_at", "hold_reason", "comp_tier", "comp_reason", "comped_at", "mrr_cents",
+            "stripe_customer_id", "stripe_subscription_id", "extra_stripe_subscription_ids", "created_at",
         ]
+
+
+class CompSerializer(serializers.Serializer):
+    tier = serializers.ChoiceField(choices=list(catalog.TIERS))
+    reason = serializers.CharField(max_length=2000)
+
+
+class ChangePlanSerializer(serializers.Serializer):
+    tier = serializers.ChoiceField(choices=list(catalog.TIERS))
+    billing_cycle = serializers.ChoiceField(choices=list(catalog.BILLING_CYCLES), required=False)
+    add_ons = serializers.DictField(child=serializers.IntegerField(min_value=0), required=False)
 
 
 class SubscriptionSummarySerializer(serializers.ModelSerializer):

@@ -19,8 +19,8 @@ from django_tenants.utils import get_public_schema_name, schema_context
 
 from platform_admin.models import AuditEntry
 from subscriptions import services as subscription_services
+from subscriptions.billing_provider import billing_provider
 from subscriptions.models import Subscription
-from subscriptions.states import IllegalTransition
 from tenants.models import LoginToken, Organization
 from tenants.services import login_token_issue
 
@@ -78,14 +78,6 @@ def organization_update(
     return locked
 
 
-def _transition(call, **kwargs) -> Subscription:
-    """Run a subscription service, turning an illegal transition into a ValidationError on ``status``."""
-    try:
-        return call(**kwargs)
-    except IllegalTransition as exc:
-        raise ValidationError({"status": [str(exc)]}) from exc
-
-
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
@@ -94,9 +86,8 @@ def _iso(moment: datetime | None) -> str | None:
 def operator_extend_trial(*, subscription: Subscription, actor, days: int) -> Subscription:
     """Give the organisation ``days`` more days of trial (reopening a lapsed one); audit it; return it."""
     before = subscription.trial_ends_at, subscription.status
-    updated = _transition(
-        subscription_services.subscription_extend_trial, subscription=subscription, days=days, actor=actor.email
-    )
+    updated = subscription_services.subscription_extend_trial(subscription=subscription, days=days,
+                                                              actor=actor.email)
     details = {
         "days": days,
         "trial_ends_at": [_iso(before[0]), _iso(updated.trial_ends_at)],
@@ -108,33 +99,80 @@ def operator_extend_trial(*, subscription: Subscription, actor, days: int) -> Su
     return updated
 
 
+def _audited(*, actor, action: str, subscription: Subscription, before: Subscription, updated: Subscription,
+             **details) -> Subscription:
+    """Record the operator's change to the subscription, with what it was and what it is now."""
+    fields = ("status", "tier", "held_at", "comp_tier")
+    changes = {field: [_plain(getattr(before, field)), _plain(getattr(updated, field))] for field in fields
+               if getattr(before, field) != getattr(updated, field)}
+    audit_record(actor=actor, action=action, target=updated, organization_id=updated.organization_id,
+                 details={**details, "changes": changes, "status": [before.status, updated.status]})
+    return updated
+
+
+def _plain(value):
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def _before(subscription: Subscription) -> Subscription:
+    return Subscription.objects.get(pk=subscription.pk)
+
+
 @transaction.atomic
 def operator_suspend(*, subscription: Subscription, actor, reason: str) -> Subscription:
-    """Suspend the subscription for ``reason`` (required); audit it; return it."""
-    before = subscription.status
-    updated = _transition(
-        subscription_services.subscription_suspend, subscription=subscription, reason=reason, actor=actor.email
-    )
-    details = {"reason": updated.suspension_reason, "status": [before, updated.status]}
-    audit_record(
-        actor=actor, action="subscription_suspend", target=updated, organization_id=updated.organization_id, details=details
-    )
-    return updated
+    """Put the operator's hold on (read-only whatever Stripe says, until lifted) for ``reason``; audit it."""
+    before = _before(subscription)
+    updated = subscription_services.subscription_hold(subscription=subscription, reason=reason, actor=actor.email)
+    return _audited(actor=actor, action="subscription_suspend", subscription=subscription, before=before,
+                    updated=updated, reason=updated.hold_reason)
 
 
 @transaction.atomic
 def operator_reactivate(*, subscription: Subscription, actor) -> Subscription:
-    """Reactivate a suspended or past-due subscription; audit it; return it."""
-    before = subscription.status
-    updated = _transition(subscription_services.subscription_reactivate, subscription=subscription, actor=actor.email)
-    audit_record(
-        actor=actor,
-        action="subscription_reactivate",
-        target=updated,
-        organization_id=updated.organization_id,
-        details={"status": [before, updated.status]},
+    """Lift the operator's hold: the workspace is again what billing (and any comp) say; audit it."""
+    before = _before(subscription)
+    updated = subscription_services.subscription_release_hold(subscription=subscription, actor=actor.email)
+    return _audited(actor=actor, action="subscription_reactivate", subscription=subscription, before=before,
+                    updated=updated, reason=before.hold_reason)
+
+
+@transaction.atomic
+def operator_comp(*, subscription: Subscription, actor, tier: str, reason: str) -> Subscription:
+    """Give the workspace ``tier`` free (0 MRR, beside what Stripe bills); audit it."""
+    before = _before(subscription)
+    updated = subscription_services.subscription_comp(subscription=subscription, tier=tier, reason=reason,
+                                                      actor=actor.email)
+    return _audited(actor=actor, action="subscription_comp", subscription=subscription, before=before,
+                    updated=updated, tier=tier, reason=(reason or "").strip())
+
+
+@transaction.atomic
+def operator_end_comp(*, subscription: Subscription, actor) -> Subscription:
+    """End the free plan: the workspace is again what Stripe bills; audit it."""
+    before = _before(subscription)
+    updated = subscription_services.subscription_end_comp(subscription=subscription, actor=actor.email)
+    return _audited(actor=actor, action="subscription_end_comp", subscription=subscription, before=before,
+                    updated=updated)
+
+
+def operator_change_plan(*, subscription: Subscription, actor, tier: str, billing_cycle: str | None = None,
+                         add_ons: dict[str, int] | None = None) -> Subscription:
+    """Change a paying customer's plan through Stripe, the customer's own path (prorated upgrades now,
+    the rest at period end); audit it. A workspace without a Stripe subscription is refused: comp it,
+    or send the customer to checkout."""
+    before = _before(subscription)
+    if not subscription_services.subscription_is_in_stripe(before):
+        raise ValidationError({"tier": ["This workspace has no subscription in Stripe: give the plan free (comp) "
+                                        "or ask the customer to choose it on their billing page."]})
+    change = billing_provider().plan_change(
+        organization=subscription.organization, tier=tier, billing_cycle=billing_cycle, add_ons=add_ons,
+        actor=actor.email, return_url=f"{subscription.organization.url}billing/",
     )
-    return updated
+    with transaction.atomic():
+        updated = _before(subscription)
+        return _audited(actor=actor, action="subscription_change_plan", subscription=subscription, before=before,
+                        updated=updated, wanted={"tier": tier, "billing_cycle": billing_cycle, "add_ons": add_ons},
+                        when=change.when)
 
 
 @transaction.atomic

@@ -16,6 +16,7 @@ from platform_admin import metrics
 from platform_admin.forms import ImpersonationForm
 from platform_admin.services import impersonation_start
 from tenants.models import Organization
+from unison.errors import ApplicationError, form_add_error
 
 CHART_COLOURS = {"primary": "var(--color-primary-600)", "muted": "var(--color-base-300)"}
 
@@ -121,9 +122,8 @@ def action_page(request, *, site, form, title: str, obj, submit: str, apply, bac
             apply(form.cleaned_data)
             messages.success(request, f"{title}: done for {obj}.")
             return redirect(back_url)
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+        except (ValidationError, ApplicationError) as exc:
+            form_add_error(form, exc)
     context = {**site.each_context(request), "title": title, "subtitle": str(obj), "form": form, "object": obj,
                "submit_label": submit, "back_url": back_url}
     return TemplateResponse(request, "platform_admin/action_form.html", context)

@@ -7,16 +7,16 @@ organisation of the host it is called on, and JWTs are bound to that organisatio
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from subscriptions import catalog, selectors, services
+from subscriptions import catalog, selectors
+from subscriptions.billing_provider import billing_provider
 from subscriptions.gates import SubscriptionWritable
 from subscriptions.limits import ACTIONS, limit_check
-from subscriptions.models import Subscription
-from subscriptions.states import IllegalTransition
 from unison.api_errors import validated
 
 
@@ -56,7 +56,14 @@ class SubscriptionSerializer(serializers.Serializer):
     current_period_start = serializers.DateTimeField(allow_null=True)
     current_period_end = serializers.DateTimeField(allow_null=True)
     cancel_at_period_end = serializers.BooleanField()
-    pending_tier = serializers.CharField(allow_blank=True, help_text="a downgrade waiting for the period end")
+    access_status = serializers.CharField(help_text="what the workspace may do now: the billing status, "
+                                          "'suspended' under an operator's hold, 'active' under a comp")
+    pending_plan = serializers.DictField(help_text="a change Stripe makes at the end of the period: tier, "
+                                         "billing_cycle, add_ons, starts_at; {} when none")
+    held = serializers.BooleanField(help_text="suspended by an operator")
+    hold_reason = serializers.CharField(allow_blank=True)
+    comp_tier = serializers.CharField(allow_blank=True, help_text="a tier an operator gives free")
+    entitled_tier = serializers.CharField(help_text="the tier whose features and limits apply now")
     failed_payment_count = serializers.IntegerField()
     features = serializers.ListField(child=serializers.CharField())
     limits = LimitsSerializer(help_text="add-ons included")
@@ -93,6 +100,7 @@ class UpgradeSerializer(serializers.Serializer):
 
 class DowngradeSerializer(serializers.Serializer):
     tier = serializers.ChoiceField(choices=list(catalog.TIERS))
+    billing_cycle = serializers.ChoiceField(choices=list(catalog.BILLING_CYCLES), required=False)
 
 
 class CancelSerializer(serializers.Serializer):
@@ -120,28 +128,20 @@ class LimitCheckSerializer(serializers.Serializer):
 
 REFUSALS = {
     400: OpenApiResponse(description="Bad input: the body names each field that is wrong."),
+    402: OpenApiResponse(description="Payment needed first: finish the Stripe Checkout at `checkout_url` (the "
+                                     "workspace keeps its trial tier until Stripe confirms), or the card was "
+                                     "declined."),
     403: OpenApiResponse(description="Not an owner or admin, or the subscription is read-only."),
-    409: OpenApiResponse(description="Not allowed in the subscription's current status."),
+    409: OpenApiResponse(description="Not allowed in the subscription's current status, or a checkout is open."),
+    503: OpenApiResponse(description="Stripe cannot be reached or is misconfigured; nothing changed."),
 }
 
 
 class SubscriptionAPIView(APIView):
-    """Base of the subscription API: refusals of the state machine and of billing become JSON, not 500s."""
+    """Base of the subscription API (refusals become JSON in ``unison.api_errors``)."""
 
     def overview(self) -> Response:
         return Response(SubscriptionSerializer(selectors.subscription_overview(self.request.tenant)).data)
-
-    def handle_exception(self, exc):
-        if isinstance(exc, Subscription.DoesNotExist):
-            body = {"code": "no_subscription", "detail": "This workspace has no subscription."}
-            return Response(body, status=status.HTTP_404_NOT_FOUND)
-        if isinstance(exc, IllegalTransition):
-            return Response({"code": "illegal_transition", "status": [str(exc)]}, status=status.HTTP_409_CONFLICT)
-        if isinstance(exc, services.BillingRefused):
-            unavailable = exc.code == "billing_unavailable"
-            code = status.HTTP_503_SERVICE_UNAVAILABLE if unavailable else status.HTTP_400_BAD_REQUEST
-            return Response({"code": exc.code, "detail": exc.detail}, status=code)
-        return super().handle_exception(exc)
 
 
 class SubscriptionChangeView(SubscriptionAPIView):
@@ -168,36 +168,43 @@ class UsageView(SubscriptionAPIView):
         return Response(UsageSerializer(selectors.usage_summary(request.tenant)).data)
 
 
-class UpgradeView(SubscriptionChangeView):
+class PlanChangeView(SubscriptionChangeView):
+    """Base of upgrade and downgrade: both go the one way every plan change goes, through billing."""
+
+    def change(self, data: dict, *, bigger: bool):
+        subscription = self.subscription()
+        current, chosen = subscription.plan, catalog.tier(data["tier"])
+        if bigger and chosen.rank < current.rank:
+            raise ValidationError({"tier": [f"{chosen.name} is smaller than {current.name}: downgrade instead."]})
+        if not bigger and chosen.rank >= current.rank:
+            raise ValidationError({"tier": [f"{chosen.name} is not smaller than your {current.name} plan."]})
+        billing_provider().plan_change(
+            organization=self.request.tenant, tier=data["tier"], billing_cycle=data.get("billing_cycle"),
+            add_ons=None, actor=self.actor(), return_url=self.request.build_absolute_uri("/billing/"),
+        )
+        return self.overview()
+
+
+class UpgradeView(PlanChangeView):
     @extend_schema(
         request=UpgradeSerializer,
         responses={200: SubscriptionSerializer, **REFUSALS},
-        summary="Move to a bigger tier now (prorated in Stripe when paid; during a trial, the plan to buy)",
+        summary="Move to a bigger tier (or another cycle): now and prorated in Stripe; 402 with a checkout "
+                "URL while no card is on file",
     )
     def post(self, request):
-        data = validated(UpgradeSerializer, request.data)
-        subscription = self.subscription()
-        services.subscription_change_tier(
-            subscription=subscription,
-            tier=data["tier"],
-            billing_cycle=data.get("billing_cycle", subscription.billing_cycle),
-            actor=self.actor(),
-        )
-        return self.overview()
+        return self.change(validated(UpgradeSerializer, request.data), bigger=True)
 
 
-class DowngradeView(SubscriptionChangeView):
+class DowngradeView(PlanChangeView):
     @extend_schema(
         request=DowngradeSerializer,
         responses={200: SubscriptionSerializer, **REFUSALS},
-        summary="Move to a smaller tier at the end of the period, if today's usage fits it",
+        summary="Move to a smaller tier at the end of the paid period, if today's usage fits it; 402 with a "
+                "checkout URL while no card is on file",
     )
     def post(self, request):
-        data = validated(DowngradeSerializer, request.data)
-        services.subscription_schedule_downgrade(
-            subscription=self.subscription(), tier=data["tier"], actor=self.actor()
-        )
-        return self.overview()
+        return self.change(validated(DowngradeSerializer, request.data), bigger=False)
 
 
 class CancelView(SubscriptionChangeView):
@@ -207,14 +214,28 @@ class CancelView(SubscriptionChangeView):
     @extend_schema(
         request=CancelSerializer,
         responses={200: SubscriptionSerializer, **REFUSALS},
-        summary="Cancel at the end of the period (a trial may also end now)",
+        summary="Cancel at the end of the period (a trial without a card may also end now)",
     )
     def post(self, request):
         data = validated(CancelSerializer, request.data)
-        services.subscription_cancel_by_customer(
-            subscription=self.subscription(), actor=self.actor(), at_period_end=data["at_period_end"]
-        )
+        billing_provider().cancel(organization=request.tenant, actor=self.actor(),
+                                  at_period_end=data["at_period_end"])
         return self.overview()
+
+
+class ResumeView(SubscriptionChangeView):
+    permission_classes = [IsAuthenticated, CanManageSubscription]
+
+    @extend_schema(request=None, responses={200: SubscriptionSerializer, **REFUSALS},
+                   summary="Take back a cancellation planned for the end of the period")
+    def post(self, request):
+        validated(EmptySerializer, request.data)
+        billing_provider().resume(organization=request.tenant, actor=self.actor())
+        return self.overview()
+
+
+class EmptySerializer(serializers.Serializer):
+    pass
 
 
 class LimitCheckView(SubscriptionAPIView):

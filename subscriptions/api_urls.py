@@ -8,5 +8,6 @@ urlpatterns = [
     path("subscription/upgrade", api.UpgradeView.as_view(), name="subscription_upgrade"),
     path("subscription/downgrade", api.DowngradeView.as_view(), name="subscription_downgrade"),
     path("subscription/cancel", api.CancelView.as_view(), name="subscription_cancel"),
+    path("subscription/resume", api.ResumeView.as_view(), name="subscription_resume"),
     path("subscription/limits/check", api.LimitCheckView.as_view(), name="subscription_limits_check"),
 ]

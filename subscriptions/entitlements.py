@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django_tenants.utils import schema_context
 
 from subscriptions import catalog
-from subscriptions.models import Subscription
+from subscriptions.models import Status, Subscription
 
 CACHE_SECONDS = 60
 
@@ -25,12 +25,15 @@ class Entitlements:
     limits: catalog.Limits  # add-ons included
     read_only: bool
     days_left_in_trial: int | None
+    held: bool = False  # an operator's hold: read-only whatever billing says
+    comped: bool = False  # an operator gave the tier free
 
     def has(self, feature_key: str) -> bool:
         return feature_key in self.features
 
 
 NONE = Entitlements("", "", frozenset(), catalog.Limits(0, 0, 0), True, None)
+SUSPENDED_BY_OPERATOR = "suspended"
 
 
 def _cache_key(organization_id: int) -> str:
@@ -60,14 +63,26 @@ def active_add_ons(subscription: Subscription) -> list[tuple[str, int]]:
 
 
 def entitlements_compute(subscription: Subscription) -> Entitlements:
-    """Return the entitlements of a subscription, with its active add-ons counted into the limits."""
+    """Return what the workspace may do: billing status + the operator's hold + the operator's comp.
+
+    The billing status mirrors Stripe: its tier and add-ons are what Stripe bills (a trial without a
+    card runs on the trial tier). A comp gives its tier instead, writable, whatever Stripe bills. A
+    hold makes the workspace read-only above everything, and lifting it restores the rest.
+    """
+    comp = subscription.comp_tier
+    tier = comp or subscription.tier
+    status = Status.ACTIVE if comp else subscription.status
+    if subscription.is_held:
+        status = SUSPENDED_BY_OPERATOR
     return Entitlements(
-        tier=subscription.tier,
-        status=subscription.status,
-        features=frozenset(subscription.plan.features),
-        limits=limits_with_add_ons(subscription.tier, active_add_ons(subscription)),
-        read_only=subscription.is_read_only,
-        days_left_in_trial=subscription.days_left_in_trial,
+        tier=tier,
+        status=status,
+        features=frozenset(catalog.tier(tier).features),
+        limits=limits_with_add_ons(tier, active_add_ons(subscription)),
+        read_only=subscription.is_held or (not comp and subscription.is_read_only),
+        days_left_in_trial=None if comp else subscription.days_left_in_trial,
+        held=subscription.is_held,
+        comped=bool(comp),
     )
 
 

@@ -37,11 +37,27 @@ class Subscription(models.Model):
     current_period_end = models.DateTimeField(null=True, blank=True)
     cancel_at_period_end = models.BooleanField(default=False)
     cancelled_at = models.DateTimeField(null=True, blank=True)
-    # A downgrade chosen by the customer, applied at the end of the period.
-    pending_tier = models.CharField(max_length=20, choices=TIER_CHOICES, blank=True)
+    # A change Stripe applies at the end of the period (its subscription schedule), mirrored:
+    # {"tier", "billing_cycle", "add_ons": {kind: quantity}, "starts_at": iso} or {}.
+    pending_plan = models.JSONField(default=dict, blank=True)
     failed_payment_count = models.PositiveSmallIntegerField(default=0)
+    # Set by billing: the trial ended unpaid ("trial_expired") or Stripe gave up collecting ("payment_failed").
     suspended_at = models.DateTimeField(null=True, blank=True)
     suspension_reason = models.TextField(blank=True)
+    # An operator's hold: read-only whatever Stripe says, until an operator lifts it.
+    held_at = models.DateTimeField(null=True, blank=True)
+    hold_reason = models.TextField(blank=True)
+    # An operator's comp: this tier given free (0 MRR), beside whatever Stripe bills.
+    comp_tier = models.CharField(max_length=20, choices=TIER_CHOICES, blank=True)
+    comp_reason = models.TextField(blank=True)
+    comped_at = models.DateTimeField(null=True, blank=True)
+    # What Stripe bills this subscription a month, net of discounts, while it pays (active or past due).
+    mrr_cents = models.PositiveIntegerField(default=0)
+    # The open Stripe Checkout session, and the plan it sells, so a second tab reuses or is refused.
+    checkout_session_id = models.CharField(max_length=255, blank=True)
+    checkout_plan = models.JSONField(default=dict, blank=True)
+    # Further live Stripe subscriptions of this customer: flagged for operators, never counted.
+    extra_stripe_subscription_ids = models.JSONField(default=list, blank=True)
     stripe_customer_id = models.CharField(max_length=255, blank=True, db_index=True)
     stripe_subscription_id = models.CharField(max_length=255, blank=True, db_index=True)
     # The last invoice known paid: a late "payment failed" for it must not undo the payment.
@@ -66,10 +82,18 @@ class Subscription(models.Model):
 
     @property
     def trial_is_over(self) -> bool:
-        """Return whether a trial has reached its end (even before the daily job suspends it)."""
+        """Return whether a trial without a card in Stripe has reached its end (before the job suspends it).
+
+        A trial Stripe runs (checkout done, card on file) ends when Stripe charges or gives up.
+        """
         return (
-            self.status == Status.TRIALING and self.trial_ends_at is not None and self.trial_ends_at <= timezone.now()
+            self.status == Status.TRIALING and not self.stripe_subscription_id
+            and self.trial_ends_at is not None and self.trial_ends_at <= timezone.now()
         )
+
+    @property
+    def is_held(self) -> bool:
+        return self.held_at is not None
 
     @property
     def is_read_only(self) -> bool:
@@ -116,7 +140,10 @@ class UsageSnapshot(models.Model):
 
 
 class SubscriptionEvent(models.Model):
-    """One row per transition: the subscription's own history, written with the change."""
+    """One row per transition: the subscription's own history, written with the change.
+
+    Append-only: the database refuses UPDATE and DELETE (migration 0004), so metrics cannot be rewritten.
+    """
 
     subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="events")
     transition = models.CharField(max_length=40)
@@ -127,6 +154,8 @@ class SubscriptionEvent(models.Model):
     # The plan after the event, so past MRR prices each day at that day's plan (blank: unknown).
     tier = models.CharField(max_length=20, blank=True)
     billing_cycle = models.CharField(max_length=10, blank=True)
+    # What Stripe bills a month after the event (0 while not paying): the metrics' ledger.
+    mrr_cents = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:

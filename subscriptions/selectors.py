@@ -2,28 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from subscriptions import catalog
 from subscriptions.entitlements import entitlements_compute, entitlements_for
 from subscriptions.limits import Violation, limits_exceeded, upgrade_url
-from subscriptions.models import Status, Subscription
+from subscriptions.models import Subscription
 from subscriptions.usage import Usage, usage_measure
+from unison.errors import ApplicationError
+
+
+class NoSubscription(ApplicationError):
+    code = "no_subscription"
+    status = 404
 
 
 def subscription_for_org(organization) -> Subscription:
-    """Return the organisation's subscription; raise Subscription.DoesNotExist if it has none."""
-    return Subscription.objects.select_related("organization").get(organization=organization)
-
-
-def pending_downgrades_due(*, now: datetime | None = None) -> QuerySet[Subscription]:
-    """Return the subscriptions whose scheduled downgrade is due: their period has ended."""
-    return Subscription.objects.filter(
-        status__in=(Status.ACTIVE, Status.PAST_DUE), current_period_end__lte=now or timezone.now()
-    ).exclude(pending_tier="")
+    """Return the organisation's subscription; raise NoSubscription (a 404) if it has none."""
+    found = Subscription.objects.select_related("organization").filter(organization=organization).first()
+    if found is None:
+        raise NoSubscription("This workspace has no subscription.")
+    return found
 
 
 def usage_percentages(usage: Usage, limits: catalog.Limits) -> dict[str, float | None]:
@@ -82,10 +81,11 @@ def subscription_overview(organization) -> dict:
         "tier": plan.key,
         "tier_name": plan.name,
         "status": subscription.status,
+        "access_status": entitlements.status,
         "billing_cycle": subscription.billing_cycle,
         "price_cents": plan.price_cents(subscription.billing_cycle),
         "currency": plan.currency,
-        "read_only": subscription.is_read_only,
+        "read_only": entitlements.read_only,
         "trial_starts_at": subscription.trial_starts_at,
         "trial_ends_at": subscription.trial_ends_at,
         "days_left_in_trial": subscription.days_left_in_trial,
@@ -93,7 +93,11 @@ def subscription_overview(organization) -> dict:
         "current_period_start": subscription.current_period_start,
         "current_period_end": subscription.current_period_end,
         "cancel_at_period_end": subscription.cancel_at_period_end,
-        "pending_tier": subscription.pending_tier,
+        "pending_plan": subscription.pending_plan,
+        "held": entitlements.held,
+        "hold_reason": subscription.hold_reason,
+        "comp_tier": subscription.comp_tier,
+        "entitled_tier": entitlements.tier,
         "failed_payment_count": subscription.failed_payment_count,
         "features": sorted(entitlements.features),
         "limits": {

@@ -1,18 +1,28 @@
-"""The subscription state machine: every named change, the statuses it starts from, where it leads."""
+"""The subscription state machine: every named change, the statuses it starts from, where it leads.
+
+The status is the billing status and mirrors Stripe (``billing`` maps Stripe's statuses onto
+these); an operator's hold and comp sit beside it (``Subscription.held_at``, ``comp_tier``) and
+are named changes that keep the status as it is.
+"""
 
 from __future__ import annotations
 
 from typing import NamedTuple
 
 from subscriptions.models import Status
+from unison.errors import ApplicationError
 
 
-class IllegalTransition(Exception):
+class IllegalTransition(ApplicationError):
     """A transition was asked for from a status it does not start from."""
 
+    code = "illegal_transition"
+    status = 409
+
     def __init__(self, name: str, status: str):
-        super().__init__(f"“{name}” is not allowed while the subscription is {status.replace('_', ' ')}.")
-        self.name, self.status = name, status
+        super().__init__(f"“{name}” is not allowed while the subscription is {status.replace('_', ' ')}.",
+                         field="status")
+        self.name, self.from_status = name, status
 
 
 class Transition(NamedTuple):
@@ -21,37 +31,38 @@ class Transition(NamedTuple):
 
 
 T, A, P, S, C = Status.TRIALING, Status.ACTIVE, Status.PAST_DUE, Status.SUSPENDED, Status.CANCELLED
+ANY = frozenset({T, A, P, S, C})
 
 TRANSITIONS: dict[str, Transition] = {
-    # Checkout completed: the trial (or a lapsed trial) becomes a paid plan.
+    # Stripe bills the plan: a trial (or a lapsed trial) became paid.
     "convert": Transition(frozenset({T, S}), A),
-    # The trial ended without payment.
+    # The trial ended without a card (our job; Stripe ends the trials it runs).
     "expire_trial": Transition(frozenset({T}), S),
     # An operator extends a running trial, or reopens a lapsed one.
     "extend_trial": Transition(frozenset({T}), None),
     "reopen_trial": Transition(frozenset({S}), T),
-    # A renewal payment failed (first or second time).
-    "payment_failed": Transition(frozenset({A, P}), P),
-    # The third failed payment.
-    "suspend_for_nonpayment": Transition(frozenset({P}), S),
-    # A payment succeeded after failures, or an operator reactivates.
+    # Stripe could not collect a payment (it retries), or gave up (Stripe's "unpaid").
+    "payment_failed": Transition(frozenset({T, A, P}), P),
+    "suspend_for_nonpayment": Transition(frozenset({T, A, P}), S),
+    # A payment succeeded after failures.
     "payment_recovered": Transition(frozenset({P, S}), A),
-    "reactivate": Transition(frozenset({P, S}), A),
-    # An operator suspends, with a reason.
-    "suspend": Transition(frozenset({T, A, P}), S),
     # The customer asks to cancel at the end of the period, or takes that back.
     "schedule_cancel": Transition(frozenset({T, A, P}), None),
     "resume": Transition(frozenset({T, A, P}), None),
     # The subscription ended (at period end after the customer cancelled, or deleted in Stripe).
-    "cancel": Transition(frozenset({T, A, P, S}), C),
+    "cancel": Transition(ANY, C),
     # A cancelled customer pays again.
     "resubscribe": Transition(frozenset({C}), A),
-    # Plan changes: an upgrade (or a trial's choice of plan) now; a downgrade at period end.
-    "change_tier": Transition(frozenset({T, A}), None),
-    "schedule_downgrade": Transition(frozenset({A}), None),
-    "apply_pending_tier": Transition(frozenset({A, P}), None),
-    # Extra users, plants or storage on top of the plan.
-    "set_add_on": Transition(frozenset({T, A, P}), None),
+    # Stripe's plan, add-ons, card-on-file trial or scheduled change, mirrored without a status change.
+    "change_plan": Transition(frozenset({T, A, P, S}), None),
+    "start_paid_trial": Transition(frozenset({T}), None),
+    "schedule_change": Transition(frozenset({T, A, P}), None),
+    "unschedule_change": Transition(frozenset({T, A, P, S}), None),
+    # An operator's hold (read-only whatever Stripe says) and comp (a plan given free), and their ends.
+    "hold": Transition(ANY, None),
+    "release_hold": Transition(ANY, None),
+    "comp": Transition(ANY, None),
+    "end_comp": Transition(ANY, None),
 }
 
 
@@ -61,3 +72,23 @@ def target_of(name: str, status: str) -> str:
     if status not in transition.sources:
         raise IllegalTransition(name, status)
     return status if transition.target is None else transition.target
+
+
+def transition_between(source: str, target: str, *, suspension_reason: str = "") -> str:
+    """Return the name of the transition that takes ``source`` to ``target`` (a status Stripe reports).
+
+    Raise IllegalTransition when no named transition does.
+    """
+    if target == C:
+        return "cancel"
+    if target == A:
+        if source == C:
+            return "resubscribe"
+        if source == P or (source == S and suspension_reason == "payment_failed"):
+            return "payment_recovered"
+        return "convert"
+    name = {P: "payment_failed", S: "suspend_for_nonpayment"}.get(target, "convert")
+    target_of(name, source)
+    if TRANSITIONS[name].target != target:
+        raise IllegalTransition(name, source)
+    return name

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.db import connection
 
 from subscriptions import lifecycle
-from subscriptions.services import pending_downgrades_apply
 from subscriptions.usage import usage_record
 from unison.celery import app
 
@@ -45,9 +44,3 @@ def expire_trials_task() -> int:
 def warn_trials_task() -> int:
     """Warn owners 7, 3 and 1 days before their trial ends."""
     return lifecycle.trial_warnings_send()
-
-
-@app.task(name="subscriptions.apply_downgrades")
-def apply_downgrades_task() -> int:
-    """Apply the downgrades customers scheduled, once their paid period has ended."""
-    return pending_downgrades_apply()

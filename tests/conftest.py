@@ -114,3 +114,25 @@ def public_client() -> Client:
     from django.conf import settings
 
     return Client(HTTP_HOST=settings.UNISON_BASE_DOMAIN)
+
+
+def billed(organization, *, tier: str = "starter", billing_cycle: str = "monthly", status: str = "active",
+           add_ons: dict | None = None, mrr_cents: int | None = None, stripe_subscription_id: str = "sub_test_1",
+           **state):
+    """Make the organisation's subscription what a Stripe subscription in that state would make it; return it.
+
+    This runs the real mirror (``subscriptions.services.subscription_mirror``) with the state billing
+    would read from Stripe, for tests about what follows from a plan rather than about Stripe itself.
+    """
+    from subscriptions import catalog
+    from subscriptions.services import BillingState, subscription_mirror
+
+    add_ons = add_ons or {}
+    if mrr_cents is None:
+        mrr_cents = catalog.tier(tier).monthly_equivalent_cents(billing_cycle) + sum(
+            catalog.ADD_ONS[kind].monthly_cents_per_unit * quantity for kind, quantity in add_ons.items())
+    result = subscription_mirror(subscription=organization.subscription, state=BillingState(
+        stripe_subscription_id=stripe_subscription_id, status=status, tier=tier, billing_cycle=billing_cycle,
+        add_ons=add_ons, mrr_cents=mrr_cents, **state))
+    organization.subscription.refresh_from_db()
+    return result.subscription

@@ -1,8 +1,8 @@
-"""Writes for subscriptions: the trial, named transitions, plan changes, payments and add-ons.
+"""Writes for subscriptions: the trial, named transitions, Stripe's mirror, holds, comps and payments.
 
 Every write runs in a transaction on a locked row, records a ``SubscriptionEvent`` through
-``subscription_transition`` and drops the cached entitlements after commit. The ones Stripe's
-webhooks drive are idempotent and tolerate late or repeated events. Import them from here.
+``subscription_transition`` (or ``event_record``) and drops the cached entitlements after commit.
+The billing status follows Stripe only through ``subscription_mirror``. Import them from here.
 """
 
 from __future__ import annotations
@@ -10,30 +10,22 @@ from __future__ import annotations
 from subscriptions.services.core import (
     MAX_ADD_ON_QUANTITY,
     MAX_TRIAL_EXTENSION_DAYS,
-    SUSPEND_AFTER_FAILED_PAYMENTS,
-    BillingRefused,
-    subscription_is_paid_in_stripe,
+    plan_validate,
+    subscription_is_in_stripe,
     subscription_transition,
 )
-from subscriptions.services.payments import (
-    subscription_convert,
-    subscription_record_payment_failed,
-    subscription_record_payment_succeeded,
-)
-from subscriptions.services.plans import (
-    pending_downgrades_apply,
-    subscription_apply_pending_tier,
-    subscription_change_tier,
-    subscription_schedule_downgrade,
-    subscription_set_add_on,
-)
+from subscriptions.services.mirror import BillingState, MirrorResult, subscription_mirror
+from subscriptions.services.payments import subscription_record_payment_failed, subscription_record_payment_succeeded
 from subscriptions.services.standing import (
+    StripeOwnsIt,
     subscription_cancel,
-    subscription_cancel_by_customer,
+    subscription_cancelled_notify,
+    subscription_comp,
     subscription_end,
-    subscription_reactivate,
+    subscription_end_comp,
+    subscription_hold,
+    subscription_release_hold,
     subscription_resume,
-    subscription_suspend,
 )
 from subscriptions.services.trials import (
     organization_create_with_trial,
@@ -45,26 +37,25 @@ from subscriptions.services.trials import (
 __all__ = [
     "MAX_ADD_ON_QUANTITY",
     "MAX_TRIAL_EXTENSION_DAYS",
-    "SUSPEND_AFTER_FAILED_PAYMENTS",
-    "BillingRefused",
+    "BillingState",
+    "MirrorResult",
+    "StripeOwnsIt",
     "organization_create_with_trial",
-    "pending_downgrades_apply",
-    "subscription_apply_pending_tier",
+    "plan_validate",
     "subscription_cancel",
-    "subscription_cancel_by_customer",
-    "subscription_change_tier",
-    "subscription_convert",
+    "subscription_cancelled_notify",
+    "subscription_comp",
     "subscription_end",
+    "subscription_end_comp",
     "subscription_expire_trial",
     "subscription_extend_trial",
-    "subscription_is_paid_in_stripe",
-    "subscription_reactivate",
+    "subscription_hold",
+    "subscription_is_in_stripe",
+    "subscription_mirror",
     "subscription_record_payment_failed",
     "subscription_record_payment_succeeded",
+    "subscription_release_hold",
     "subscription_resume",
-    "subscription_schedule_downgrade",
-    "subscription_set_add_on",
     "subscription_start_trial",
-    "subscription_suspend",
     "subscription_transition",
 ]

@@ -16,9 +16,10 @@ from subscriptions.services.core import (
     _copy_onto,
     _locked,
     event_record,
+    subscription_is_in_stripe,
     subscription_transition,
 )
-from subscriptions.services.standing import subscription_end
+from subscriptions.services.standing import StripeOwnsIt, subscription_end
 from subscriptions.states import IllegalTransition
 from tenants.models import Organization
 from tenants.services import organization_provision
@@ -58,9 +59,11 @@ def subscription_extend_trial(*, subscription: Subscription, days: int, actor: s
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_TRIAL_EXTENSION_DAYS:
         raise ValidationError({"days": [f"Enter a whole number of days from 1 to {MAX_TRIAL_EXTENSION_DAYS}."]})
     locked = _locked(subscription)
+    if subscription_is_in_stripe(locked):
+        raise StripeOwnsIt("Stripe runs this trial (the customer has checked out): extend it in Stripe.")
     now = timezone.now()
     if locked.status == Status.SUSPENDED:
-        if locked.trial_converted or not locked.trial_starts_at:
+        if locked.trial_converted or not locked.trial_starts_at or locked.suspension_reason != "trial_expired":
             raise IllegalTransition("reopen_trial", locked.status)
         name, ends = "reopen_trial", now + timedelta(days=days)
         changes = {"suspended_at": None, "suspension_reason": ""}

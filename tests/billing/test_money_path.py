@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from billing.services import billing_cancel_at_period_end
+from billing.services import billing_cancel
 from devstripe.process import DECLINED_CARD, GOOD_CARD
 from subscriptions.models import Subscription
 from tests.billing.conftest import wait_for
@@ -71,7 +71,7 @@ def test_trial_checkout_payments_failures_suspension_recovery_and_cancellation(w
     stripe_server.call("POST", f"/_test/invoices/{failing['id']}/retry")
     _reaches(organization, "active", failed_payment_count=0)
 
-    billing_cancel_at_period_end(organization=organization)
+    billing_cancel(organization=organization, actor="owner@example.com")
     _reaches(organization, "active", cancel_at_period_end=True)
     stripe_server.call("POST", f"/_test/subscriptions/{stripe_id}/end_period")
     _reaches(organization, "cancelled")

@@ -35,12 +35,29 @@ def test_a_member_sees_the_page_without_the_plan_form_and_cannot_post_it(stripe_
     assert client.post("/billing/portal/").status_code == 403
 
 
-def test_choosing_a_plan_redirects_to_stripe_checkout(stripe_catalog, organization, owner):
-    response = client_for(organization, owner).post(
-        "/billing/plan/", {"tier": "starter", "billing_cycle": "monthly", "add_on_extra_user": "2"})
+def test_choosing_a_plan_shows_what_it_costs_then_redirects_to_stripe_checkout(stripe_catalog, organization, owner):
+    client = client_for(organization, owner)
+    choice = {"tier": "starter", "billing_cycle": "monthly", "add_on_extra_user": "2"}
+
+    preview = client.post("/billing/plan/", choice)
+
+    page = preview.content.decode()
+    assert preview.status_code == 200
+    # The trial is kept: nothing today, then Starter ($49) and two extra users ($5 each) a month.
+    assert "You'll pay <strong data-testid=\"due-today\">$0</strong> today, then <strong>$59</strong> monthly" in page
+    assert Subscription.objects.get(organization=organization).checkout_session_id == ""
+
+    response = client.post("/billing/plan/", {**choice, "confirm": "1"})
 
     assert response.status_code == 302
     assert response["Location"].startswith(f"{stripe_catalog.url}/_test/checkout/cs_test_")
+    assert Subscription.objects.get(organization=organization).status == "trialing"
+
+
+def test_a_plan_above_the_trials_is_charged_today_in_the_preview(stripe_catalog, organization, owner):
+    preview = client_for(organization, owner).post("/billing/plan/", {"tier": "enterprise", "billing_cycle": "monthly"})
+
+    assert "You'll pay <strong data-testid=\"due-today\">$999</strong> today" in preview.content.decode()
 
 
 @pytest.mark.parametrize(("data", "message"), [

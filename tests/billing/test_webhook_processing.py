@@ -73,7 +73,9 @@ def test_a_webhook_processed_while_stripe_is_down_is_recorded_changes_nothing_an
     assert webhooks_drain(retry_failed_before=timezone.now()) == 1
 
     subscription = Subscription.objects.get(organization=organization)
-    assert (subscription.status, subscription.tier, subscription.billing_cycle) == ("active", "starter", "annual")
+    # The checkout kept the trial: Stripe runs it on the chosen plan, and bills nothing until it ends.
+    assert (subscription.status, subscription.tier, subscription.billing_cycle) == ("trialing", "starter", "annual")
+    assert subscription.stripe_subscription_id.startswith("sub_") and subscription.mrr_cents == 0
     stored_checkout_event.refresh_from_db()
     assert stored_checkout_event.processed
 
@@ -91,7 +93,7 @@ def test_operators_see_each_events_outcome_in_the_console(stored_checkout_event,
     outcome = WebhookOutcome.objects.get(event_id=stored_checkout_event.json_body["id"])
     assert outcome.event_id in page.content.decode()
     assert (outcome.organization, outcome.result) == (organization, "applied")
-    assert "trialing → active" in outcome.detail
+    assert "start_paid_trial: stays trialing, starter (annual)" in outcome.detail
 
 
 def test_events_are_applied_one_at_a_time_a_drain_waits_while_another_worker_applies_one(
@@ -100,7 +102,7 @@ def test_events_are_applied_one_at_a_time_a_drain_waits_while_another_worker_app
     import psycopg
     from django.db import OperationalError, connection
 
-    from billing.services import WEBHOOKS_LOCK
+    from billing.services.drain import WEBHOOKS_LOCK
 
     db = connection.settings_dict
     with psycopg.connect(host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], dbname=db["NAME"],
@@ -114,4 +116,4 @@ def test_events_are_applied_one_at_a_time_a_drain_waits_while_another_worker_app
         other_worker.execute("SELECT pg_advisory_unlock(%s)", [WEBHOOKS_LOCK])
 
     assert webhooks_drain() == 1
-    assert Subscription.objects.get(organization=organization).status == "active"
+    assert Subscription.objects.get(organization=organization).stripe_subscription_id.startswith("sub_")

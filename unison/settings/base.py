@@ -38,6 +38,7 @@ SHARED_APPS = [
     "django_htmx",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and ReDoc as static files
     "axes",
     "djstripe",
     "django_celery_beat",
@@ -178,9 +179,3 @@ from unison.settings.celery import *  # noqa: E402,F403
 from unison.settings.console import *  # noqa: E402,F403
 from unison.settings.email import *  # noqa: E402,F403
 from unison.settings.stripe import *  # noqa: E402,F403
-
-# Billing's functions that subscriptions calls for a plan paid through Stripe (named here, not imported there).
-SUBSCRIPTIONS_BILLING_HOOKS = {
-    "change_plan": "billing.services.billing_change_plan",
-    "cancel_at_period_end": "billing.services.billing_cancel_at_period_end",
-}

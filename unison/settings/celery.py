@@ -30,8 +30,6 @@ CELERY_BEAT_SCHEDULE = {
     # Daily would do; hourly suspends a lapsed trial within the hour it ends.
     "expire-trials": {"task": "subscriptions.expire_trials", "schedule": crontab(minute=5)},
     "warn-trials": {"task": "subscriptions.warn_trials", "schedule": crontab(minute=0, hour=9)},
-    # A downgrade the customer scheduled takes effect once the paid period has ended.
-    "apply-downgrades": {"task": "subscriptions.apply_downgrades", "schedule": crontab(minute=10)},
     # Stripe events that no wake reached (the broker was down) or that failed and are due a retry.
     "sweep-webhooks": {"task": "billing.sweep_webhooks", "schedule": 60.0},
     "resend-notifications": {"task": "notifications.resend_waiting", "schedule": 60.0},

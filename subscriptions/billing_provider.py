@@ -1,0 +1,38 @@
+"""The seam between subscriptions and the app that takes payments (``billing``, through Stripe).
+
+Subscriptions does not import billing: billing registers itself here from its ``AppConfig.ready()``,
+and the subscription API and the console call ``billing_provider()`` for anything paid.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from django.core.exceptions import ImproperlyConfigured
+
+
+class BillingProvider(Protocol):
+    def plan_change(self, *, organization, tier: str, billing_cycle: str, add_ons: dict[str, int] | None,
+                    actor: str, return_url: str) -> str:
+        """Change the paid plan (or raise PaymentRequired with a checkout URL); return what happened."""
+
+    def cancel(self, *, organization, actor: str, at_period_end: bool = True) -> None:
+        """Cancel at the end of the period (a trial without a card may also end now)."""
+
+    def resume(self, *, organization, actor: str) -> None:
+        """Take back a cancellation that has not happened yet."""
+
+
+_registered: list[BillingProvider] = []
+
+
+def billing_provider_register(provider: BillingProvider) -> None:
+    """Make ``provider`` the one the subscription API and the console use (replacing any before)."""
+    _registered[:] = [provider]
+
+
+def billing_provider() -> BillingProvider:
+    """Return the registered billing provider; raise ImproperlyConfigured if no app registered one."""
+    if not _registered:
+        raise ImproperlyConfigured("No billing provider is registered: add 'billing' to INSTALLED_APPS.")
+    return _registered[0]
