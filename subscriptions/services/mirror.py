@@ -160,10 +160,10 @@ def _snapshot(subscription: Subscription) -> tuple:
 
 def _name_for_change(before: tuple, after: tuple, add_ons_changed: bool) -> str | None:
     """Return the named change a status-keeping mirror made, or None for bookkeeping only."""
+    if before[6] != after[6] and after[0] == Status.TRIALING:
+        return "start_paid_trial"  # checkout done: Stripe runs the rest of the trial, card on file
     if before[1:4] != after[1:4] or add_ons_changed:
         return "change_plan"
-    if before[6] != after[6] and after[0] == Status.TRIALING:
-        return "start_paid_trial"
     if before[4] != after[4]:
         return "schedule_cancel" if after[4] else "resume"
     if before[5] != after[5]:

@@ -46,7 +46,8 @@ def test_trial_checkout_payments_failures_suspension_recovery_and_cancellation(w
     trial_ends_at = _subscription(organization).trial_ends_at
 
     stripe_server.call("POST", f"/_test/checkout/{session_id}/complete", card=GOOD_CARD)
-    paid = _reaches(organization, "active", tier="starter")
+    # The checkout kept the trial: Stripe runs it on Starter with the card on file, billing nothing yet.
+    paid = _reaches(organization, "trialing", tier="starter", mrr_cents=0)
     stripe_id = paid.stripe_subscription_id
     stripe_sub = stripe_server.call("GET", f"/v1/subscriptions/{stripe_id}")
     assert stripe_sub["status"] == "trialing"
@@ -56,7 +57,7 @@ def test_trial_checkout_payments_failures_suspension_recovery_and_cancellation(w
 
     invoice = stripe_server.call("POST", f"/_test/subscriptions/{stripe_id}/renew")
     assert invoice["status"] == "paid"
-    wait_for(lambda: _subscription(organization).last_paid_invoice_id == invoice["id"], what="the payment")
+    _reaches(organization, "active", mrr_cents=4900 + 2 * 500, last_paid_invoice_id=invoice["id"])
 
     stripe_server.call("POST", f"/_test/customers/{paid.stripe_customer_id}/card", number=DECLINED_CARD)
     failing = stripe_server.call("POST", f"/_test/subscriptions/{stripe_id}/renew")
@@ -65,18 +66,21 @@ def test_trial_checkout_payments_failures_suspension_recovery_and_cancellation(w
     stripe_server.call("POST", f"/_test/invoices/{failing['id']}/retry")
     _reaches(organization, "past_due", failed_payment_count=2)
     stripe_server.call("POST", f"/_test/invoices/{failing['id']}/retry")
-    _reaches(organization, "suspended", failed_payment_count=3)
+    # Stripe gives up after the third attempt ("unpaid"): suspended here, and no MRR.
+    _reaches(organization, "suspended", failed_payment_count=3, mrr_cents=0)
+    assert stripe_server.call("GET", f"/v1/subscriptions/{stripe_id}")["status"] == "unpaid"
 
     stripe_server.call("POST", f"/_test/customers/{paid.stripe_customer_id}/card", number=GOOD_CARD)
     stripe_server.call("POST", f"/_test/invoices/{failing['id']}/retry")
-    _reaches(organization, "active", failed_payment_count=0)
+    _reaches(organization, "active", failed_payment_count=0, mrr_cents=5900)
 
     billing_cancel(organization=organization, actor="owner@example.com")
     _reaches(organization, "active", cancel_at_period_end=True)
     stripe_server.call("POST", f"/_test/subscriptions/{stripe_id}/end_period")
-    _reaches(organization, "cancelled")
+    _reaches(organization, "cancelled", mrr_cents=0)
 
     transitions = list(paid.events.order_by("created_at", "id").values_list("transition", flat=True))
-    assert transitions == ["start_trial", "convert", "set_add_on", "payment_failed", "payment_failed",
-                           "payment_failed", "suspend_for_nonpayment", "payment_recovered", "schedule_cancel",
-                           "cancel"]
+    assert transitions == ["start_trial", "start_paid_trial", "convert", "payment_failed", "suspend_for_nonpayment",
+                           "payment_recovered", "schedule_cancel", "cancel"]
+    mrr = list(paid.events.order_by("created_at", "id").values_list("mrr_cents", flat=True))
+    assert mrr == [0, 0, 5900, 5900, 0, 5900, 5900, 0]
