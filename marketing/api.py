@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from marketing.services import signup_complete
 from marketing.throttles import SignupThrottle
+from unison.api_errors import validated
 
 
 class SignupInput(serializers.Serializer):
@@ -42,9 +43,7 @@ class SignupView(APIView):
 
     @extend_schema(request=SignupInput, responses={201: SignupOutput}, operation_id="signup")
     def post(self, request):
-        data = SignupInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        signup = signup_complete(**data.validated_data)
+        signup = signup_complete(**validated(SignupInput, request.data))
         body = {
             "organization": {"slug": signup.organization.slug, "url": signup.organization.url},
             "login_url": signup.login_url,

@@ -1,9 +1,12 @@
-"""The tenant data API (Enterprise "API access"): plants, materials, work orders and NCRs."""
+"""The tenant data API (Enterprise "API access"): plants, materials, work orders and NCRs.
+
+Every body is checked by ``unison.api_errors.validated``: a bad or unknown field is a 400 naming it.
+"""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, mixins, viewsets
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -14,6 +17,7 @@ from shopfloor.permissions import CanConfigureOrReadOnly, FeatureNotInPlan
 from shopfloor.states import IllegalStatusChange
 from subscriptions.gates import SubscriptionWritable, has_feature
 from subscriptions.limits import LimitExceeded, upgrade_url
+from unison.api_errors import validated
 
 
 class LimitReached(exceptions.APIException):
@@ -51,13 +55,30 @@ class RecordViewSet(
     def handle_exception(self, exc):
         return super().handle_exception(api_exception_for(exc))
 
-    def perform_create(self, serializer):
-        serializer.instance = self.create_record(**serializer.validated_data)
+    def create(self, request, *args, **kwargs):
+        data = validated(self.get_serializer_class(), request.data, context=self.get_serializer_context())
+        return Response(self.get_serializer(self.create_record(**data)).data, status=status.HTTP_201_CREATED)
 
-    def perform_update(self, serializer):
-        serializer.instance = self.update_record(serializer.instance, **serializer.validated_data)
+    def update(self, request, *args, partial: bool = False, **kwargs):
+        record = self.get_object()
+        data = validated(self.get_serializer_class(), request.data, instance=record, partial=partial,
+                         context=self.get_serializer_context())
+        return Response(self.get_serializer(self.update_record(record, **data)).data)
 
 
+def described(**descriptions: str):
+    """Give each action of a viewset its own description in the OpenAPI schema."""
+    return extend_schema_view(**{action: extend_schema(description=text) for action, text in descriptions.items()})
+
+
+@described(
+    list="List the plants, searched by name, code or address (`q`).",
+    create="Create a plant (owners and admins) within the plan's plant limit; it comes with the departments "
+    "Cutting, Welding, Assembly and QC, Lanes 1-3 and a day shift.",
+    retrieve="Return one plant with its departments, lanes and shifts.",
+    update="Replace a plant's name, code, time zone and address (owners and admins).",
+    partial_update="Change some of a plant's name, code, time zone and address (owners and admins).",
+)
 class PlantViewSet(RecordViewSet):
     """Plants. A new plant gets four departments, three lanes and a day shift."""
 
@@ -76,7 +97,18 @@ class PlantViewSet(RecordViewSet):
         return services.plant_update(plant=plant, **data)
 
 
+@described(
+    list="List materials, searched by SKU or name (`q`), of one `unit`, or only those under their reorder "
+    "point (`low=true`).",
+    create="Create a material (owners and admins); SKUs are unique.",
+    retrieve="Return one material with its stock and whether it is under its reorder point.",
+    update="Replace a material's SKU, name, unit, stock and reorder point (owners and admins).",
+    partial_update="Change some of a material's fields (owners and admins).",
+    count="Record a stock count: set the quantity on hand (any role).",
+)
 class MaterialViewSet(RecordViewSet):
+    """Materials: owners and admins keep the list, anyone records a count."""
+
     serializer_class = serializers.MaterialSerializer
     queryset = Material.objects.none()
 
@@ -98,10 +130,8 @@ class MaterialViewSet(RecordViewSet):
     @extend_schema(request=serializers.MaterialCountSerializer, responses=serializers.MaterialSerializer)
     @action(detail=True, methods=["post"])
     def count(self, request, pk=None):
-        """Record a stock count (any role)."""
-        data = serializers.MaterialCountSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        material = services.material_adjust(material=self.get_object(), **data.validated_data)
+        data = validated(serializers.MaterialCountSerializer, request.data)
+        material = services.material_adjust(material=self.get_object(), **data)
         return Response(serializers.MaterialSerializer(material).data)
 
 
@@ -111,13 +141,24 @@ class AdvanceActionMixin:
     @extend_schema(request=serializers.AdvanceSerializer)
     @action(detail=True, methods=["post"])
     def advance(self, request, pk=None):
-        data = serializers.AdvanceSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        record = self.advance_record(self.get_object(), data.validated_data.get("status"))
+        data = validated(serializers.AdvanceSerializer, request.data)
+        record = self.advance_record(self.get_object(), data.get("status"))
         return Response(self.get_serializer(record).data)
 
 
+@described(
+    list="List work orders, searched by number or material (`q`), filtered by `status`.",
+    create="Create a planned work order, numbered WO-00001, WO-00002, ...",
+    retrieve="Return one work order.",
+    update="Replace a work order that is not closed yet; its status moves only through `advance`.",
+    partial_update="Change some fields of a work order that is not closed yet; its status moves only through "
+    "`advance`.",
+    advance="Move the work order one step: planned, released, in progress, completed, closed. `status` may "
+    "name the next one; any other is refused with a 400.",
+)
 class WorkOrderViewSet(AdvanceActionMixin, RecordViewSet):
+    """Work orders, for any role; they move one step at a time."""
+
     serializer_class = serializers.WorkOrderSerializer
     filters = ("q", "status")
     select = selectors.work_order_list
@@ -133,7 +174,19 @@ class WorkOrderViewSet(AdvanceActionMixin, RecordViewSet):
         return services.work_order_advance(work_order=work_order, to=to)
 
 
+@described(
+    list="List non-conformance reports, searched by number, description, work order or material (`q`), "
+    "filtered by `status` and `severity`.",
+    create="Report a non-conformance as the signed-in user, numbered NCR-00001, NCR-00002, ...",
+    retrieve="Return one non-conformance report.",
+    update="Replace an NCR that is not closed yet; its status moves only through `advance`.",
+    partial_update="Change some fields of an NCR that is not closed yet; its status moves only through `advance`.",
+    advance="Move the NCR one step: open, investigating, closed; closing needs a disposition other than pending. "
+    "`status` may name the next one; any other is refused with a 400.",
+)
 class NCRViewSet(AdvanceActionMixin, RecordViewSet):
+    """Non-conformance reports; they need the plan's quality management."""
+
     serializer_class = serializers.NCRSerializer
     permission_classes = [*RecordViewSet.permission_classes, has_feature("quality_management")]
     filters = ("q", "status", "severity")

@@ -1,7 +1,7 @@
 """URLs of the public host: marketing, signup, the operator console and Stripe's webhooks."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from billing.webhooks import StripeWebhookView
 
@@ -14,5 +14,6 @@ urlpatterns = [
     path("api/v1/", include("marketing.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(urlconf="unison.urls_public"), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api_docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api_redoc"),
     path("", include("marketing.urls")),
 ]

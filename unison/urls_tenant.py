@@ -1,7 +1,7 @@
 """URLs of a tenant host (``<slug>.<base domain>``)."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 urlpatterns = [
     path("accounts/", include("accounts.urls")),
@@ -13,5 +13,6 @@ urlpatterns = [
     path("api/v1/", include("shopfloor.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(urlconf="unison.urls_tenant"), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api_docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api_redoc"),
     path("", include("shopfloor.urls")),
 ]
