@@ -27,8 +27,15 @@ def console_pages(organization) -> list[str]:
         reverse("admin:subscriptions_subscription_extend_trial", args=[subscription.pk]),
         reverse("admin:subscriptions_subscription_suspend", args=[subscription.pk]),
         reverse("admin:subscriptions_subscription_reactivate", args=[subscription.pk]),
+        *subscription_action_pages(organization),
         reverse("admin:platform_admin_auditentry_changelist"),
     ]
+
+
+def subscription_action_pages(organization) -> list[str]:
+    """The console's actions on what a customer is billed or given: change the plan, comp, end a comp."""
+    pk = organization.subscription.pk
+    return [reverse(f"admin:subscriptions_subscription_{name}", args=[pk]) for name in ("change_plan", "comp", "end_comp")]
 
 
 def api_calls(organization) -> list[tuple[str, str]]:
@@ -41,6 +48,9 @@ def api_calls(organization) -> list[tuple[str, str]]:
         ("post", f"/api/v1/admin/subscriptions/{s}/extend-trial"),
         ("post", f"/api/v1/admin/subscriptions/{s}/suspend"),
         ("post", f"/api/v1/admin/subscriptions/{s}/reactivate"),
+        ("post", f"/api/v1/admin/subscriptions/{s}/comp"),
+        ("post", f"/api/v1/admin/subscriptions/{s}/end-comp"),
+        ("post", f"/api/v1/admin/subscriptions/{s}/change-plan"),
         ("get", "/api/v1/admin/metrics"),
         ("get", "/api/v1/admin/metrics/growth?period=7d"),
         ("get", "/api/v1/admin/usage/top-organizations?metric=users"),
@@ -81,6 +91,29 @@ def test_the_admin_api_refuses_anyone_but_superusers(organization, staff, who):
         assert response.status_code in (401, 403), (method, url, response.status_code)
     organization.subscription.refresh_from_db()
     assert organization.subscription.status == "trialing"
+    assert (organization.subscription.held_at, organization.subscription.comp_tier) == (None, "")
+
+
+@pytest.mark.parametrize("who", ["anonymous", "staff"])
+def test_the_plan_and_comp_actions_refuse_anyone_but_superusers_and_change_nothing(organization, staff, who):
+    from platform_admin.models import AuditEntry
+    from subscriptions import catalog
+
+    client = console_client(staff if who == "staff" else None)
+    forms = {
+        "change_plan": {"tier": "enterprise", "billing_cycle": "monthly",
+                        **{f"add_on_{key}": 0 for key in catalog.ADD_ONS}},
+        "comp": {"tier": "enterprise", "reason": "Free for me"},
+        "end_comp": {},
+    }
+    for name, form in forms.items():
+        url = reverse(f"admin:subscriptions_subscription_{name}", args=[organization.subscription.pk])
+        response = client.post(url, form)
+        assert response.status_code == 302, name
+        assert response["Location"].startswith(reverse("admin:login")), name
+    organization.subscription.refresh_from_db()
+    assert (organization.subscription.tier, organization.subscription.comp_tier) == ("professional", "")
+    assert not AuditEntry.objects.exists()
 
 
 def test_tenant_hosts_do_not_route_the_console_or_the_admin_api(organization, owner):

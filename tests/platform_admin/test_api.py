@@ -70,10 +70,17 @@ def test_subscription_actions_change_it_and_audit_each_once(organization, operat
     base = f"/api/v1/admin/subscriptions/{organization.subscription.pk}"
     extended = operator_client.post(f"{base}/extend-trial", {"days": 5}, content_type="application/json")
     assert extended.status_code == 200 and extended.json()["status"] == "trialing"
+    ends = extended.json()["trial_ends_at"]
     suspended = operator_client.post(f"{base}/suspend", {"reason": "Unpaid invoice"}, content_type="application/json")
-    assert suspended.json()["status"] == "suspended" and suspended.json()["suspension_reason"] == "Unpaid invoice"
+    # A suspension is the operator's hold: the billing status stays the trial's.
+    assert suspended.status_code == 200, suspended.content
+    assert suspended.json()["status"] == "trialing" and suspended.json()["held_at"] is not None
+    assert suspended.json()["hold_reason"] == "Unpaid invoice" and suspended.json()["suspension_reason"] == ""
     reactivated = operator_client.post(f"{base}/reactivate", {}, content_type="application/json")
-    assert reactivated.json()["status"] == "active"
+    # Reactivating used to make the trial paid ("active"); lifting the hold now leaves the trial as it was.
+    assert reactivated.status_code == 200, reactivated.content
+    assert (reactivated.json()["status"], reactivated.json()["held_at"]) == ("trialing", None)
+    assert reactivated.json()["trial_ends_at"] == ends and reactivated.json()["mrr_cents"] == 0
     actions = list(AuditEntry.objects.order_by("id").values_list("action", flat=True))
     assert actions == ["subscription_extend_trial", "subscription_suspend", "subscription_reactivate"]
 
@@ -86,7 +93,15 @@ def test_subscription_actions_change_it_and_audit_each_once(organization, operat
         ("extend-trial", {"days": 0}, "days"),
         ("suspend", {}, "reason"),
         ("suspend", {"reason": "   "}, "reason"),
-        ("reactivate", {}, "status"),  # a trial cannot be reactivated
+        ("comp", {}, "tier"),
+        ("comp", {"tier": "gold", "reason": "Pilot"}, "tier"),
+        ("comp", {"tier": "enterprise"}, "reason"),
+        ("comp", {"tier": "enterprise", "reason": "   "}, "reason"),
+        ("comp", {"tier": "enterprise", "reason": "Pilot", "mrr_cents": 0}, "mrr_cents"),  # unknown field
+        ("change-plan", {}, "tier"),
+        ("change-plan", {"tier": "gold"}, "tier"),
+        ("change-plan", {"tier": "starter", "billing_cycle": "weekly"}, "billing_cycle"),
+        ("change-plan", {"tier": "starter", "add_ons": {"extra_user": -1}}, "add_ons"),
     ],
 )
 def test_bad_subscription_actions_answer_400_naming_the_field(organization, operator_client, action, body, field):
@@ -95,7 +110,72 @@ def test_bad_subscription_actions_answer_400_naming_the_field(organization, oper
     assert response.status_code == 400, response.content
     assert field in response.json()
     organization.subscription.refresh_from_db()
-    assert organization.subscription.status == "trialing"
+    subscription = organization.subscription
+    assert (subscription.status, subscription.tier, subscription.held_at, subscription.comp_tier) == (
+        "trialing", "professional", None, "")
+    assert not AuditEntry.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "action, code, field",
+    [
+        ("reactivate", "not_held", "status"),  # a workspace no operator suspended has no hold to lift
+        ("end-comp", "not_comped", "comp_tier"),  # nor a free plan to end
+    ],
+)
+def test_an_action_with_nothing_to_undo_answers_409_and_writes_nothing(organization, operator_client, action, code,
+                                                                       field):
+    url = f"/api/v1/admin/subscriptions/{organization.subscription.pk}/{action}"
+    response = operator_client.post(url, {}, content_type="application/json")
+    assert response.status_code == 409, response.content
+    body = response.json()
+    assert body["code"] == code and body[field] == [body["detail"]]
+    organization.subscription.refresh_from_db()
+    assert (organization.subscription.status, organization.subscription.held_at) == ("trialing", None)
+    assert not AuditEntry.objects.exists()
+
+
+def test_comp_gives_the_tier_free_and_is_audited(organization, owner, operator_client,
+                                                 django_capture_on_commit_callbacks):
+    from subscriptions.entitlements import entitlements_for
+    from tests.conftest import client_for
+
+    assert entitlements_for(organization).tier == "professional"  # cached before the comp
+    url = f"/api/v1/admin/subscriptions/{organization.subscription.pk}/comp"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = operator_client.post(url, {"tier": "enterprise", "reason": "Design partner"},
+                                        content_type="application/json")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["comp_tier"], body["comp_reason"], body["mrr_cents"]) == ("enterprise", "Design partner", 0)
+    assert body["status"] == "trialing" and body["comped_at"] is not None
+    rights = entitlements_for(organization)
+    assert (rights.tier, rights.status, rights.read_only, rights.comped) == ("enterprise", "active", False, True)
+    seen = client_for(organization, owner).get("/api/v1/subscription").json()
+    assert (seen["entitled_tier"], seen["comp_tier"], seen["access_status"]) == ("enterprise", "enterprise", "active")
+    [entry] = AuditEntry.objects.all()
+    assert entry.action == "subscription_comp" and entry.organization_id == organization.pk
+    assert (entry.details["tier"], entry.details["reason"]) == ("enterprise", "Design partner")
+
+
+def test_end_comp_restores_what_stripe_bills_and_is_audited(organization, operator_client):
+    base = f"/api/v1/admin/subscriptions/{organization.subscription.pk}"
+    operator_client.post(f"{base}/comp", {"tier": "enterprise", "reason": "Pilot"}, content_type="application/json")
+    response = operator_client.post(f"{base}/end-comp", {}, content_type="application/json")
+    assert response.status_code == 200, response.content
+    assert (response.json()["comp_tier"], response.json()["comped_at"]) == ("", None)
+    actions = list(AuditEntry.objects.order_by("id").values_list("action", flat=True))
+    assert actions == ["subscription_comp", "subscription_end_comp"]
+
+
+def test_change_plan_is_refused_on_tier_for_a_workspace_stripe_does_not_bill(organization, operator_client):
+    url = f"/api/v1/admin/subscriptions/{organization.subscription.pk}/change-plan"
+    response = operator_client.post(url, {"tier": "starter", "billing_cycle": "monthly"},
+                                    content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert "no subscription in Stripe" in response.json()["tier"][0]
+    organization.subscription.refresh_from_db()
+    assert (organization.subscription.tier, organization.subscription.status) == ("professional", "trialing")
     assert not AuditEntry.objects.exists()
 
 
@@ -173,5 +253,8 @@ def test_bad_impersonation_requests_answer_400_naming_the_field(organization, ow
 def test_the_admin_api_is_in_the_public_hosts_openapi_schema(public_client):
     response = public_client.get("/api/schema/")
     assert response.status_code == 200
-    for path in ("/api/v1/admin/metrics", "/api/v1/admin/subscriptions/{id}/suspend", "/api/v1/admin/impersonate"):
+    paths = ("/api/v1/admin/metrics", "/api/v1/admin/subscriptions/{id}/suspend", "/api/v1/admin/impersonate",
+             "/api/v1/admin/subscriptions/{id}/comp", "/api/v1/admin/subscriptions/{id}/end-comp",
+             "/api/v1/admin/subscriptions/{id}/change-plan")
+    for path in paths:
         assert path in response.content.decode(), path

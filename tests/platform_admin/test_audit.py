@@ -10,6 +10,8 @@ from django.urls import reverse as _reverse
 
 from platform_admin import services
 from platform_admin.models import AuditEntry
+from subscriptions import catalog
+from subscriptions.entitlements import entitlements_compute
 from tests.conftest import client_for
 
 reverse = partial(_reverse, urlconf="unison.urls_public")
@@ -109,16 +111,30 @@ def test_suspending_needs_a_reason_and_writes_one_entry(organization, operator_c
     assert entries() == []
     assert operator_client.post(url, {"reason": "Fraudulent card"}).status_code == 302
     subscription.refresh_from_db()
-    assert (subscription.status, subscription.suspension_reason) == ("suspended", "Fraudulent card")
+    # The suspension is an operator's hold beside the billing status, which stays Stripe's (here: the trial).
+    assert (subscription.status, subscription.suspension_reason) == ("trialing", "")
+    assert subscription.held_at is not None and subscription.hold_reason == "Fraudulent card"
+    assert entitlements_compute(subscription).read_only
     [entry] = entries()
     assert entry.action == "subscription_suspend" and entry.details["reason"] == "Fraudulent card"
 
 
 def test_reactivating_a_suspended_subscription_writes_one_entry(organization, operator):
+    ends = organization.subscription.trial_ends_at
     subscription = services.operator_suspend(subscription=organization.subscription, actor=operator, reason="Chargeback")
     services.operator_reactivate(subscription=subscription, actor=operator)
     subscription.refresh_from_db()
-    assert subscription.status == "active"
+    # Reactivating used to make a trial paid ("active"); lifting the hold now restores what billing says.
+    assert (subscription.status, subscription.trial_ends_at, subscription.held_at) == ("trialing", ends, None)
+    assert [e.action for e in entries()] == ["subscription_reactivate", "subscription_suspend"]
+
+
+def test_lifting_a_suspension_in_the_console_writes_one_entry(organization, operator, operator_client):
+    services.operator_suspend(subscription=organization.subscription, actor=operator, reason="Chargeback")
+    url = reverse("admin:subscriptions_subscription_reactivate", args=[organization.subscription.pk])
+    assert operator_client.post(url, {}).status_code == 302
+    organization.subscription.refresh_from_db()
+    assert (organization.subscription.status, organization.subscription.held_at) == ("trialing", None)
     assert [e.action for e in entries()] == ["subscription_reactivate", "subscription_suspend"]
 
 
@@ -126,7 +142,36 @@ def test_an_illegal_reactivation_is_an_error_on_status_and_writes_nothing(organi
     url = reverse("admin:subscriptions_subscription_reactivate", args=[organization.subscription.pk])
     response = operator_client.post(url, {})
     assert response.status_code == 200
-    assert "trialing" in str(response.context["form"].non_field_errors())
+    # There is no hold to lift: the refusal (ApplicationError "not_held" on "status") is shown on the form.
+    assert "not suspended by an operator" in str(response.context["form"].non_field_errors())
+    assert entries() == []
+
+
+def test_giving_a_plan_free_in_the_console_writes_one_entry(organization, operator_client):
+    subscription = organization.subscription
+    url = reverse("admin:subscriptions_subscription_comp", args=[subscription.pk])
+    assert "reason" in operator_client.post(url, {"tier": "enterprise", "reason": " "}).context["form"].errors
+    assert entries() == []
+    assert operator_client.post(url, {"tier": "enterprise", "reason": "Design partner"}).status_code == 302
+    subscription.refresh_from_db()
+    assert (subscription.comp_tier, subscription.status, subscription.mrr_cents) == ("enterprise", "trialing", 0)
+    [entry] = entries()
+    assert entry.action == "subscription_comp" and entry.details["tier"] == "enterprise"
+    end = reverse("admin:subscriptions_subscription_end_comp", args=[subscription.pk])
+    assert operator_client.post(end, {}).status_code == 302
+    subscription.refresh_from_db()
+    assert subscription.comp_tier == ""
+    assert [e.action for e in entries()] == ["subscription_end_comp", "subscription_comp"]
+
+
+def test_changing_the_plan_of_a_workspace_stripe_does_not_bill_is_a_form_error(organization, operator_client):
+    url = reverse("admin:subscriptions_subscription_change_plan", args=[organization.subscription.pk])
+    form = {"tier": "starter", "billing_cycle": "monthly", **{f"add_on_{key}": 0 for key in catalog.ADD_ONS}}
+    response = operator_client.post(url, form)
+    assert response.status_code == 200
+    assert "no subscription in Stripe" in str(response.context["form"].errors["tier"])
+    organization.subscription.refresh_from_db()
+    assert organization.subscription.tier == "professional"
     assert entries() == []
 
 

@@ -75,7 +75,13 @@ def test_an_operator_suspends_a_subscription_with_a_reason(make_organization, si
     page.get_by_role("button", name="Suspend").click()
     page.wait_for_url(re.compile(r"/admin/subscriptions/subscription/\d+/change/$"))
     organization.subscription.refresh_from_db()
-    assert organization.subscription.status == "suspended"
+    # The suspension is the operator's hold: the billing status stays the trial's, the hold is beside it.
+    subscription = organization.subscription
+    assert subscription.status == "trialing" and subscription.held_at is not None
+    assert subscription.hold_reason == "Chargeback on the card"
     assert list(AuditEntry.objects.values_list("action", flat=True)) == ["subscription_suspend"]
+    page.goto(site.url("/admin/subscriptions/subscription/?held=yes"))
+    assert "suspended by an operator" in page.locator("#result_list").inner_text()
+    assert "Gearbox Ltd" in page.locator("#result_list").inner_text()
     page.goto(site.url("/admin/usage/?metric=plants"))
     assert "Top organisations" in page.inner_text("body")

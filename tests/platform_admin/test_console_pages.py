@@ -9,7 +9,7 @@ from django.urls import reverse as _reverse
 from django.utils import timezone
 
 from subscriptions.models import UsageSnapshot
-from tests.conftest import tenant_user
+from tests.conftest import billed, tenant_user
 
 reverse = partial(_reverse, urlconf="unison.urls_public")
 
@@ -22,16 +22,39 @@ def test_organizations_are_searched_and_filtered(make_organization, operator, op
     from platform_admin import services
 
     gears = make_organization(name="Acme Gears", industry="automotive")
-    make_organization(name="Bolt Foods", industry="food")
-    services.operator_suspend(subscription=gears.subscription, actor=operator, reason="Chargeback")
+    bolt = make_organization(name="Bolt Foods", industry="food")
+    billed(gears, tier="starter", status="suspended")  # Stripe gave up collecting ("unpaid")
+    # An operator's hold keeps the billing status: a held trial is still listed as trialing.
+    services.operator_suspend(subscription=bolt.subscription, actor=operator, reason="Chargeback")
     url = reverse("admin:tenants_organization_changelist")
     assert listed(operator_client.get(url, {"q": gears.slug})) == {"Acme Gears"}
     assert listed(operator_client.get(url, {"industry__exact": "food"})) == {"Bolt Foods"}
     assert listed(operator_client.get(url, {"subscription__status__exact": "suspended"})) == {"Acme Gears"}
-    assert listed(operator_client.get(url, {"subscription__tier__exact": "starter"})) == set()
+    assert listed(operator_client.get(url, {"subscription__status__exact": "trialing"})) == {"Bolt Foods"}
+    assert listed(operator_client.get(url, {"subscription__tier__exact": "starter"})) == {"Acme Gears"}
+    assert listed(operator_client.get(url, {"subscription__tier__exact": "enterprise"})) == set()
     since = (timezone.now() - timedelta(days=7)).isoformat()
     assert listed(operator_client.get(url, {"created_at__gte": since})) == {"Acme Gears", "Bolt Foods"}
     assert listed(operator_client.get(url, {"created_at__lt": since})) == set()
+
+
+def test_subscriptions_are_filtered_by_hold_and_comp(make_organization, operator, operator_client):
+    from platform_admin import services
+
+    held, comped, plain = (make_organization(name=name) for name in ("Held Works", "Comped Works", "Plain Works"))
+    services.operator_suspend(subscription=held.subscription, actor=operator, reason="Chargeback")
+    services.operator_comp(subscription=comped.subscription, actor=operator, tier="enterprise", reason="Pilot")
+    url = reverse("admin:subscriptions_subscription_changelist")
+
+    def names(query):
+        return {s.organization.name for s in operator_client.get(url, query).context["cl"].result_list}
+
+    assert names({"held": "yes"}) == {"Held Works"}
+    assert names({"held": "no"}) == {"Comped Works", "Plain Works"}
+    assert names({"comped": "yes"}) == {"Comped Works"}
+    assert names({"status__exact": "trialing"}) == {"Held Works", "Comped Works", "Plain Works"}
+    page = operator_client.get(url).content.decode()
+    assert "suspended by an operator" in page and "enterprise free (comp)" in page
 
 
 def test_the_detail_page_shows_users_usage_and_history(organization, operator_client):
@@ -50,13 +73,10 @@ def test_the_usage_page_lists_top_organizations_and_violations(make_organization
     assert [row.organization.name for row in response.context["violations"]] == ["Big Works"]
 
 
-def test_the_detail_page_shows_what_is_over_the_limit_now(organization, operator_client):
-    from subscriptions.entitlements import entitlements_forget
-    from subscriptions.models import Subscription
-
-    # Set up a customer on Starter (3 users) directly: how it got there is not the point here.
-    Subscription.objects.filter(pk=organization.subscription.pk).update(tier="starter", status="active")
-    entitlements_forget(organization)
+def test_the_detail_page_shows_what_is_over_the_limit_now(organization, operator_client,
+                                                         django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        billed(organization, tier="starter")  # a customer Stripe bills for Starter (3 users)
     for _ in range(3):
         tenant_user(organization, role="member")  # 4 users on a 3-user plan
     page = operator_client.get(reverse("admin:tenants_organization_change", args=[organization.pk])).content.decode()

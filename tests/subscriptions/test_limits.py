@@ -6,25 +6,25 @@ import pytest
 from django.db import connection
 from django_tenants.utils import schema_context
 
-from subscriptions import services
 from subscriptions.catalog import GB
 from subscriptions.limits import LimitExceeded, can_add_plant, can_add_user, has_storage_for, limit_check, limit_enforce
 from subscriptions.usage import tenant_media_root
-from tests.conftest import tenant_user
+from tests.conftest import billed, tenant_user
 
 
 @pytest.fixture
 def starter(organization, django_capture_on_commit_callbacks):
+    """An organisation Stripe bills for Starter (3 users, 1 plant, 10 GB)."""
     with django_capture_on_commit_callbacks(execute=True):
-        services.subscription_schedule_downgrade(subscription=organization.subscription, tier="starter", actor="t")
+        billed(organization, tier="starter")
+    assert organization.subscription.tier == "starter"
     return organization
 
 
 def buy(organization, kind: str, quantity: int, capture) -> None:
+    """Make Stripe bill the Starter plan with ``quantity`` of the add-on ``kind``."""
     with capture(execute=True):
-        services.subscription_set_add_on(
-            subscription=organization.subscription, kind=kind, quantity=quantity, actor="t"
-        )
+        billed(organization, tier="starter", add_ons={kind: quantity})
 
 
 def add_plant(organization, code: str) -> None:
@@ -88,9 +88,7 @@ def test_storage_counts_the_tenants_files_and_extra_storage_raises_the_limit(
 
 def test_enterprise_has_no_limits(organization, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        services.subscription_change_tier(
-            subscription=organization.subscription, tier="enterprise", billing_cycle="monthly", actor="t"
-        )
+        billed(organization, tier="enterprise")
     check = limit_check(organization, "add_user")
     assert (check.allowed, check.limit) == (True, None)
     assert has_storage_for(organization, 10**15)

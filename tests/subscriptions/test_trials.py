@@ -10,8 +10,10 @@ from django.core.exceptions import ValidationError
 
 from subscriptions import services
 from subscriptions.entitlements import entitlements_compute
+from subscriptions.lifecycle import trials_expire
 from subscriptions.models import Status, Subscription, SubscriptionEvent
 from subscriptions.states import IllegalTransition
+from tests.conftest import billed
 
 START = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
@@ -92,10 +94,49 @@ def test_extending_a_lapsed_trial_reopens_it_from_today(trial, clock):
 
 
 def test_a_paid_subscription_has_no_trial_to_extend(trial):
-    services.subscription_convert(subscription=trial, tier="starter", billing_cycle="monthly")
-    with pytest.raises(IllegalTransition):
-        services.subscription_extend_trial(subscription=trial, days=5, actor="ops")
-    assert trial.days_left_in_trial is None
+    billed(trial.organization, tier="starter")
+    paid = Subscription.objects.get(pk=trial.pk)
+    with pytest.raises(IllegalTransition) as raised:
+        services.subscription_extend_trial(subscription=paid, days=5, actor="ops")
+    assert (raised.value.name, raised.value.from_status) == ("extend_trial", Status.ACTIVE)
+    stored = Subscription.objects.get(pk=trial.pk)
+    assert stored.days_left_in_trial is None and stored.trial_ends_at == paid.trial_ends_at
+    assert not SubscriptionEvent.objects.filter(subscription=trial, transition="extend_trial").exists()
+
+
+@pytest.fixture
+def stripe_trial(trial) -> Subscription:
+    """The trial after checkout with a card: Stripe runs it now, to the same end."""
+    billed(trial.organization, tier="professional", status="trialing", trial_end=START + timedelta(days=14))
+    stored = Subscription.objects.get(pk=trial.pk)
+    assert (stored.status, stored.stripe_subscription_id, stored.mrr_cents) == (Status.TRIALING, "sub_test_1", 0)
+    return stored
+
+
+def test_a_trial_stripe_runs_cannot_be_extended_here(stripe_trial):
+    with pytest.raises(services.StripeOwnsIt) as raised:
+        services.subscription_extend_trial(subscription=stripe_trial, days=5, actor="ops")
+    assert raised.value.status == 409 and "Stripe" in raised.value.message
+    stored = Subscription.objects.get(pk=stripe_trial.pk)
+    assert stored.trial_ends_at == START + timedelta(days=14)
+    assert not SubscriptionEvent.objects.filter(subscription=stripe_trial, transition="extend_trial").exists()
+
+
+def test_a_trial_stripe_runs_is_not_expired_by_the_daily_job(stripe_trial, clock):
+    # Stripe ends the trials it runs (it charges the card, or gives up): our job leaves them alone.
+    clock.move_to(START + timedelta(days=15))
+    assert not stripe_trial.trial_is_over and not entitlements_compute(stripe_trial).read_only
+    assert trials_expire() == 0
+    services.subscription_expire_trial(subscription=stripe_trial)
+    stored = Subscription.objects.get(pk=stripe_trial.pk)
+    assert (stored.status, stored.suspension_reason, stored.suspended_at) == (Status.TRIALING, "", None)
+    assert not SubscriptionEvent.objects.filter(subscription=stripe_trial, transition="expire_trial").exists()
+
+
+def test_the_daily_job_expires_a_trial_without_a_card(trial, clock):
+    clock.move_to(START + timedelta(days=15))
+    assert trials_expire() == 1
+    assert Subscription.objects.get(pk=trial.pk).suspension_reason == "trial_expired"
 
 
 @pytest.mark.parametrize("days", [0, -3, 366, "7", 2.5])
