@@ -1,4 +1,7 @@
-"""Seed an operator account and the demo tenant ``acme``; safe to run again."""
+"""Seed an operator account and the demo tenant ``acme``; safe to run again.
+
+Passwords are printed when the accounts are made; ``--reset-passwords`` gives both new ones and prints them.
+"""
 
 from __future__ import annotations
 
@@ -21,22 +24,53 @@ DEMO_OWNER = "owner@acme.example.com"
 
 
 class Command(BaseCommand):
-    help = "Create the operator account and the demo tenant; print credentials the first time only."
+    help = "Create the operator account and the demo tenant; print credentials when made or reset."
 
     def add_arguments(self, parser):
         parser.add_argument("--password", help="Use this password instead of a random one (development only).")
+        parser.add_argument(
+            "--reset-passwords", action="store_true",
+            help="Give the operator and the demo owner new passwords (or --password) and print them.",
+        )
 
-    def handle(self, *args, **options):
+    def handle(self, *args, password=None, reset_passwords=False, **options):
         connection.set_schema_to_public()
-        created = []
-        User = get_user_model()
-        if not User.objects.filter(email=OPERATOR_EMAIL).exists():
-            password = options["password"] or secrets.token_urlsafe(12)
-            User.objects.create_superuser(OPERATOR_EMAIL, password, full_name="Platform Operator")
-            created.append(f"operator  {public_origin()}/admin/  {OPERATOR_EMAIL} / {password}")
+        created, reset = [], []
+        operator_line = self._operator(password, reset_passwords)
         self.stdout.write("[1/2] operator account ready")
-        if not Organization.objects.filter(slug=DEMO_SLUG).exists():
-            password = options["password"] or secrets.token_urlsafe(12)
+        demo_line = self._demo(password, reset_passwords)
+        self.stdout.write("[2/2] demo tenant acme ready, with its setup done and sample data")
+        for made, line in (operator_line, demo_line):
+            if line:
+                (created if made else reset).append(line)
+                self.stdout.write(self.style.WARNING(line))
+        summary = f"seed_demo done: {len(created)} account(s) created"
+        if reset_passwords:
+            summary += f", {len(reset)} password(s) reset"
+        elif not created:
+            summary += " (all existed; new passwords: .venv/bin/python manage.py seed_demo --reset-passwords)"
+        self.stdout.write(self.style.SUCCESS(summary))
+
+    def _operator(self, password: str | None, reset: bool) -> tuple[bool, str]:
+        """Make the operator, or give it a new password if ``reset``; return (made, line to print)."""
+        User = get_user_model()
+        operator = User.objects.filter(email=OPERATOR_EMAIL).first()
+        if operator is not None and not reset:
+            return False, ""
+        password = password or secrets.token_urlsafe(12)
+        if operator is None:
+            User.objects.create_superuser(OPERATOR_EMAIL, password, full_name="Platform Operator")
+        else:
+            _password_set(operator, password)
+        return operator is None, f"operator  {public_origin()}/admin/  {OPERATOR_EMAIL} / {password}"
+
+    def _demo(self, password: str | None, reset: bool) -> tuple[bool, str]:
+        """Make the demo tenant, or give its owner a new password if ``reset``; return (made, line to print)."""
+        demo = Organization.objects.filter(slug=DEMO_SLUG).first()
+        if demo is not None and not reset:
+            return False, ""
+        password = password or secrets.token_urlsafe(12)
+        if demo is None:
             demo = organization_create_with_trial(
                 name="Acme Manufacturing",
                 slug=DEMO_SLUG,
@@ -45,17 +79,20 @@ class Command(BaseCommand):
                 owner_name="Ada Acme",
                 industry="automotive",
             )
-            created.append(f"demo owner  {demo.url}  {DEMO_OWNER} / {password}")
             _set_up(demo)
-        self.stdout.write("[2/2] demo tenant acme ready, with its setup done and sample data")
-        for line in created:
-            self.stdout.write(self.style.WARNING(line))
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"seed_demo done: {len(created)} account(s) created"
-                + ("" if created else " (all existed; passwords were printed when they were made)")
-            )
-        )
+            return True, f"demo owner  {demo.url}  {DEMO_OWNER} / {password}"
+        with tenant_context(demo):
+            owner = get_user_model().objects.filter(email=DEMO_OWNER).first()
+            if owner is None:
+                self.stdout.write(self.style.ERROR(f"{DEMO_OWNER} is no longer a user of {DEMO_SLUG}: not reset"))
+                return False, ""
+            _password_set(owner, password)
+        return False, f"demo owner  {demo.url}  {DEMO_OWNER} / {password}"
+
+
+def _password_set(user, password: str) -> None:
+    user.set_password(password)
+    user.save(update_fields=["password"])
 
 
 def _set_up(demo: Organization) -> None:
