@@ -219,6 +219,10 @@ def subscription_set_cancel_at_period_end(subscription_id: str, *, cancel: bool)
     return _call(stripe.Subscription.modify, subscription_id, cancel_at_period_end=cancel)
 
 
+def subscription_cancel_now(subscription_id: str) -> dict:
+    return _call(stripe.Subscription.cancel, subscription_id)
+
+
 def invoice_retrieve(invoice_id: str) -> dict:
     return _call(stripe.Invoice.retrieve, invoice_id)
 

@@ -50,7 +50,7 @@ TRANSITIONS: dict[str, Transition] = {
     "schedule_cancel": Transition(frozenset({T, A, P}), None),
     "resume": Transition(frozenset({T, A, P}), None),
     # The subscription ended (at period end after the customer cancelled, or deleted in Stripe).
-    "cancel": Transition(ANY, C),
+    "cancel": Transition(frozenset({T, A, P, S}), C),
     # A cancelled customer pays again.
     "resubscribe": Transition(frozenset({C}), A),
     # Stripe's plan, add-ons, card-on-file trial or scheduled change, mirrored without a status change.

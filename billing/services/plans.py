@@ -215,8 +215,14 @@ def billing_plan_preview(*, organization: Organization, tier: str, billing_cycle
 
 
 def billing_cancel(*, organization: Organization, actor: str, at_period_end: bool = True) -> None:
-    """Cancel at the end of the paid period (in Stripe) or of the trial; a trial without a card may end now."""
+    """Cancel at the end of the paid period (in Stripe) or of the trial; a trial without a card may end now,
+    and so does a subscription Stripe gave up collecting."""
     subscription = Subscription.objects.select_related("organization").get(organization=organization)
+    if subscription.stripe_subscription_id and subscription.status == Status.SUSPENDED:
+        # Stripe gave up collecting ("unpaid"): there is no paid period left to run, so it ends now.
+        ended = gateway.subscription_cancel_now(subscription.stripe_subscription_id)
+        billing_subscription_sync(subscription=subscription, stripe_subscription=ended, actor=actor)
+        return
     if not subscription_is_in_stripe(subscription):
         subscription_cancel(subscription=subscription, actor=actor, at_period_end=at_period_end)
         return

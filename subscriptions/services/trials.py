@@ -59,6 +59,8 @@ def subscription_extend_trial(*, subscription: Subscription, days: int, actor: s
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_TRIAL_EXTENSION_DAYS:
         raise ValidationError({"days": [f"Enter a whole number of days from 1 to {MAX_TRIAL_EXTENSION_DAYS}."]})
     locked = _locked(subscription)
+    if locked.status not in (Status.TRIALING, Status.SUSPENDED):
+        raise IllegalTransition("extend_trial", locked.status)
     if subscription_is_in_stripe(locked):
         raise StripeOwnsIt("Stripe runs this trial (the customer has checked out): extend it in Stripe.")
     now = timezone.now()
