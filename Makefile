@@ -49,7 +49,9 @@ seed: install
 # unison/devservices.py found no real Stripe key (STRIPE_STANDIN=1, set by `make run`).
 # -e /dev/null: honcho would let .env override the environment; Django reads .env itself.
 serve: install
-	PYTHONUNBUFFERED=1 $(VENV)/bin/honcho start -e /dev/null web worker beat $${STRIPE_STANDIN:+stripe}
+	PYTHONUNBUFFERED=1 $(VENV)/bin/honcho start -e /dev/null web worker beat $${STRIPE_STANDIN:+stripe}; status=$$?; \
+	if [ $$status -eq 130 ]; then echo "make run: stopped (Ctrl-C); everything it started has exited"; status=0; fi; \
+	exit $$status
 
 lint: install
 	$(VENV)/bin/ruff check .
