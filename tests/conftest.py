@@ -7,6 +7,7 @@ outsider who owns another organisation and must see nothing of the first.
 from __future__ import annotations
 
 import itertools
+import os
 import uuid
 
 import pytest
@@ -24,6 +25,30 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Migrate the test database, then build the template schema tenants are cloned from."""
     with django_db_blocker.unblock():
         template_schema_ensure()
+
+
+@pytest.fixture(scope="session")
+def stripe_server():
+    """Run localstripe (with our extension) for the whole session and point Stripe calls at it."""
+    from django.conf import settings
+
+    from devstripe.process import StripeServer
+
+    server = StripeServer(log_path=os.environ.get("LOCALSTRIPE_LOG"))
+    original = settings.STRIPE_API_BASE
+    settings.STRIPE_API_BASE = server.url
+    yield server
+    settings.STRIPE_API_BASE = original
+    server.stop()
+
+
+@pytest.fixture
+def stripe_catalog(stripe_server):
+    """Make sure the catalog's products and prices exist in localstripe."""
+    from billing.catalog_sync import stripe_catalog_sync
+
+    stripe_catalog_sync()
+    return stripe_server
 
 
 @pytest.fixture(autouse=True)

@@ -12,28 +12,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from devstripe.process import StripeServer
-
-
-@pytest.fixture(scope="session")
-def stripe_server():
-    """Run localstripe (with our extension) for the whole session and point Stripe calls at it."""
-    server = StripeServer(log_path=os.environ.get("LOCALSTRIPE_LOG"))
-    original = settings.STRIPE_API_BASE
-    settings.STRIPE_API_BASE = server.url
-    yield server
-    settings.STRIPE_API_BASE = original
-    server.stop()
-
-
-@pytest.fixture
-def stripe_catalog(stripe_server):
-    """Make sure the catalog's products and prices exist in localstripe."""
-    from billing.catalog_sync import stripe_catalog_sync
-
-    stripe_catalog_sync()
-    return stripe_server
-
 
 @pytest.fixture(scope="session")
 def webhook_worker(django_db_setup, stripe_server, tmp_path_factory):

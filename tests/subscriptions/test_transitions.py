@@ -32,7 +32,7 @@ EXPECTED = {
     "payment_recovered": ({P, S}, A),
     "schedule_cancel": (LIVE, None),
     "resume": (LIVE, None),
-    "cancel": (ANY, C),
+    "cancel": (frozenset({T, A, P, S}), C),
     "resubscribe": ({C}, A),
     "change_plan": ({T, A, P, S}, None),
     "start_paid_trial": ({T}, None),
