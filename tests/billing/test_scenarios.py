@@ -29,7 +29,8 @@ from django.contrib.auth import get_user_model
 from billing.services import stripe_webhook_setup
 from devstripe.delivery import deliver
 from devstripe.process import DECLINED_CARD, GOOD_CARD
-from platform_admin import metrics, services as operator
+from platform_admin import metrics
+from platform_admin import services as operator
 from subscriptions import catalog
 from subscriptions.entitlements import entitlements_compute, entitlements_for, limits_with_add_ons
 from subscriptions.models import Subscription
