@@ -6,36 +6,16 @@ Every body is checked by ``unison.api_errors.validated``: a bad or unknown field
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from shopfloor import selectors, serializers, services
 from shopfloor.models import NCR, Material, Plant, WorkOrder
-from shopfloor.permissions import CanConfigureOrReadOnly, FeatureNotInPlan
-from shopfloor.states import IllegalStatusChange
+from shopfloor.permissions import CanConfigureOrReadOnly
 from subscriptions.gates import SubscriptionWritable, has_feature
-from subscriptions.limits import LimitExceeded, upgrade_url
 from unison.api_errors import validated
-
-
-class LimitReached(exceptions.APIException):
-    status_code = 403
-    default_code = "limit_reached"
-
-
-def api_exception_for(exc: Exception) -> Exception:
-    """Translate a service's refusal into the API error it answers with."""
-    if isinstance(exc, LimitExceeded):
-        return LimitReached({"code": "limit_reached", **exc.check.as_dict()})
-    if isinstance(exc, FeatureNotInPlan):
-        return exceptions.PermissionDenied(
-            {"code": "feature_not_in_plan", "feature": exc.feature, "upgrade_url": upgrade_url()}
-        )
-    if isinstance(exc, IllegalStatusChange):
-        return exceptions.ValidationError({"status": [str(exc)]})
-    return exc
 
 
 class RecordViewSet(
@@ -51,9 +31,6 @@ class RecordViewSet(
     def get_queryset(self):
         params = {name: self.request.query_params[name] for name in self.filters if self.request.query_params.get(name)}
         return type(self).select(**params)
-
-    def handle_exception(self, exc):
-        return super().handle_exception(api_exception_for(exc))
 
     def create(self, request, *args, **kwargs):
         data = validated(self.get_serializer_class(), request.data, context=self.get_serializer_context())

@@ -7,12 +7,21 @@ from functools import wraps
 from django.shortcuts import render
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
+from subscriptions import catalog
+from subscriptions.limits import upgrade_url
+from unison.errors import ApplicationError
 
-class FeatureNotInPlan(Exception):
-    """The organisation's plan does not include the feature this write needs."""
+
+class FeatureNotInPlan(ApplicationError):
+    """The organisation's plan does not include the feature this write needs (a 403 naming it)."""
+
+    code = "feature_not_in_plan"
+    status = 403
 
     def __init__(self, feature_key: str):
-        super().__init__(feature_key)
+        name = catalog.feature(feature_key).name
+        super().__init__(f"{name} is not in your plan: upgrade to use it.",
+                         extra={"feature": feature_key, "upgrade_url": upgrade_url()})
         self.feature = feature_key
 
 

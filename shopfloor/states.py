@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from django.db import models
 
+from unison.errors import ApplicationError
 
-class IllegalStatusChange(Exception):
-    """A record was asked to move to a status that does not follow its current one."""
+
+class IllegalStatusChange(ApplicationError):
+    """A record was asked to move to a status that does not follow its current one (a 400 on ``status``)."""
+
+    code = "illegal_status_change"
 
     def __init__(self, record: str, current: str, wanted: str):
-        super().__init__(f"{record} is {current.replace('_', ' ')}: it cannot move to {wanted.replace('_', ' ')}.")
+        super().__init__(f"{record} is {current.replace('_', ' ')}: it cannot move to {wanted.replace('_', ' ')}.",
+                         field="status")
         self.record, self.current, self.wanted = record, current, wanted
 
 

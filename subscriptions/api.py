@@ -245,7 +245,7 @@ class LimitCheckView(SubscriptionAPIView):
         summary="Whether adding a user or plant, or uploading N bytes, fits the plan now",
     )
     def get(self, request):
-        query = validated(LimitCheckQuerySerializer, request.query_params)
+        query = validated(LimitCheckQuerySerializer, request.query_params, allow_unknown=True)
         check = limit_check(request.tenant, query["action"], nbytes=query.get("bytes", 0))
         return Response(LimitCheckSerializer(check.as_dict()).data)
 

@@ -9,15 +9,19 @@ from django.urls import reverse
 from subscriptions import catalog
 from subscriptions.entitlements import entitlements_for
 from subscriptions.usage import Usage, plants_count, storage_bytes_used, users_count
+from unison.errors import ApplicationError
 
 ACTIONS = ("add_user", "add_plant", "upload")
 
 
-class LimitExceeded(Exception):
-    """Creating one more would pass the plan's limit."""
+class LimitExceeded(ApplicationError):
+    """Creating one more would pass the plan's limit (a 403 that says which limit and what lifts it)."""
+
+    code = "limit_reached"
+    status = 403
 
     def __init__(self, check: LimitCheck):
-        super().__init__(check.message)
+        super().__init__(check.message, extra=check.as_dict())
         self.check = check
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.generic import FormView, ListView
 
@@ -12,13 +12,7 @@ from shopfloor.permissions import FeatureNotInPlan
 from shopfloor.states import IllegalStatusChange
 from subscriptions.gates import FeatureRequiredMixin, feature_refusal
 from subscriptions.limits import LimitExceeded
-
-
-def form_errors_add(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form fields it names (others on the form itself)."""
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
-    for field, messages_ in errors.items():
-        form.add_error(field if field in form.fields else None, messages_)
+from unison.errors import form_add_error
 
 
 def refusal_for(request, exc: Exception):
@@ -88,7 +82,7 @@ class RecordFormView(WorkspaceMixin, FormView):
         try:
             record = self.save(form)
         except (ValidationError, IllegalStatusChange) as exc:
-            form_errors_add(form, exc if isinstance(exc, ValidationError) else ValidationError(str(exc)))
+            form_add_error(form, exc)
             return self.form_invalid(form)
         except (LimitExceeded, FeatureNotInPlan) as exc:
             return refusal_for(self.request, exc)

@@ -11,9 +11,10 @@ from django.views.decorators.http import require_POST
 from shopfloor import forms, services
 from shopfloor.models import Invitation
 from shopfloor.permissions import ConfigureRequiredMixin, configure_required
-from shopfloor.views.base import RecordFormView, form_errors_add, refusal_for
+from shopfloor.views.base import RecordFormView, refusal_for
 from subscriptions.gates import writable_required
 from subscriptions.limits import LimitExceeded, limit_check
+from unison.errors import form_add_error
 
 
 class TeamView(ConfigureRequiredMixin, RecordFormView):
@@ -67,7 +68,7 @@ def invitation_accept(request, signed: str):
         except LimitExceeded as exc:
             return refusal_for(request, exc)
         except ValidationError as exc:
-            form_errors_add(form, exc)
+            form_add_error(form, exc)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             return redirect("shopfloor:dashboard")
