@@ -200,3 +200,54 @@ def test_cancelling_and_undoing_it_go_through_stripe(webhooks, stripe_server, or
     assert _stripe(stripe_server, subscription)["cancel_at_period_end"] is False
     settled()
     assert Subscription.objects.get(organization=organization).cancel_at_period_end is False
+
+
+def test_two_tabs_checking_out_at_once_get_one_session_between_them(transactional_db, stripe_catalog,
+                                                                    make_organization):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    from billing.services import billing_checkout_start
+    from unison.errors import ApplicationError
+
+    organization = make_organization(name="Two Tabs")
+
+    def tab(tier):
+        try:
+            return billing_checkout_start(organization=organization, tier=tier, billing_cycle="monthly",
+                                          success_url="http://x/ok", cancel_url="http://x/no")
+        except ApplicationError as refused:
+            return refused.code
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(tab, ["starter", "professional"]))
+
+    subscription = Subscription.objects.get(organization=organization)
+    urls = [r for r in results if r.startswith("http")]
+    assert len(urls) == 1 and "checkout_open" in results, results
+    assert urls[0].endswith(subscription.checkout_session_id)
+    sessions = stripe_catalog.call("GET", "/v1/checkout/sessions")["data"]
+    assert [s["id"] for s in sessions if s["customer"] == subscription.stripe_customer_id] == [
+        subscription.checkout_session_id]
+
+
+def test_a_second_live_stripe_subscription_is_flagged_and_not_counted(webhooks, stripe_server, organization, owner):
+    from platform_admin.metrics import platform_metrics
+
+    subscription = _paying(organization, owner, stripe_server)
+    price = stripe_server.call("GET", "/v1/prices?lookup_keys[]=enterprise_monthly")["data"][0]
+
+    # Made behind our back (in Stripe's dashboard, say): Stripe bills it, and its events arrive.
+    second = stripe_server.call("POST", "/v1/subscriptions", customer=subscription.stripe_customer_id,
+                                **{"items[0][plan]": price["id"]})
+
+    flagged = wait_for(lambda: Subscription.objects.filter(
+        organization=organization, extra_stripe_subscription_ids=[second["id"]]).first(), what="the flag")
+    settled()
+    assert (flagged.stripe_subscription_id, flagged.tier, flagged.mrr_cents) == (
+        subscription.stripe_subscription_id, "starter", 4900)
+    assert platform_metrics()["mrr_cents"] == 4900
+    assert platform_metrics()["duplicate_stripe_subscriptions"] == 1
