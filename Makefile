@@ -15,7 +15,7 @@ SERVICES = exports="$$($(PY) -m unison.devservices $(1))" || exit 1; eval "$$exp
 .PHONY: run test install services migrate seed serve lint
 
 run: install  ## install, start services, migrate, seed, then serve web, worker, beat (and a local Stripe) on http://localhost:8000
-	@$(call SERVICES,--stripe-standin $(STRIPE_STANDIN_PORT)); $(MAKE) --no-print-directory migrate seed serve
+	@$(call SERVICES,--stripe-standin $(STRIPE_STANDIN_PORT) --shared-cache); $(MAKE) --no-print-directory migrate seed serve
 
 # One pytest-xdist worker per core, each with its own test database (test_<name>_gw<N>);
 # whole files go to one worker so module fixtures (browser, servers) start once. XDIST= runs serially.

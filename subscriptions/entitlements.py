@@ -27,6 +27,7 @@ class Entitlements:
     days_left_in_trial: int | None
     held: bool = False  # an operator's hold: read-only whatever billing says
     comped: bool = False  # an operator gave the tier free
+    card_on_file: bool = False  # Stripe runs the trial and bills the tier when it ends
 
     def has(self, feature_key: str) -> bool:
         return feature_key in self.features
@@ -83,6 +84,7 @@ def entitlements_compute(subscription: Subscription) -> Entitlements:
         days_left_in_trial=None if comp else subscription.days_left_in_trial,
         held=subscription.is_held,
         comped=bool(comp),
+        card_on_file=subscription.status == Status.TRIALING and bool(subscription.stripe_subscription_id),
     )
 
 

@@ -217,6 +217,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chromium", action="store_true", help="also make sure Debian's Chromium is installed")
     parser.add_argument("--stripe-standin", type=int, metavar="PORT",
                         help="point Stripe at the local stand-in on PORT when no real key is configured")
+    parser.add_argument("--shared-cache", action="store_true",
+                        help="cache in Redis (unless CACHE_BACKEND is set), so web and worker see a change at once")
     args = parser.parse_args(argv)
     exports: dict[str, str] = {}
     try:
@@ -234,6 +236,11 @@ def main(argv: list[str] | None = None) -> int:
         else:
             say("stripe: real keys configured; the local stand-in is not started")
 
+    if args.shared_cache and not env("CACHE_BACKEND", default=""):
+        # make run's web server and worker are separate processes: a plan change the worker applies
+        # from a webhook must reach the web server's entitlements at once, not a minute later.
+        exports.update(CACHE_BACKEND="django.core.cache.backends.redis.RedisCache",
+                       CACHE_LOCATION=env("REDIS_URL", default=DEFAULT_REDIS_URL))
     for key, value in exports.items():
         print(f"export {key}={shlex.quote(value)}")
     say("services ready")

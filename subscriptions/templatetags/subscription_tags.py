@@ -45,9 +45,10 @@ def subscription_banner(context) -> dict | None:
     if not entitlements or not entitlements.status or not (user and user.is_authenticated):
         return None
     if entitlements.read_only:
-        return {"kind": "read_only", "css": "banner-bad", "status": entitlements.status}
+        return {"kind": "read_only", "css": "banner-bad", "status": entitlements.status, "held": entitlements.held}
     days = entitlements.days_left_in_trial
     if days is None or banner_dismissed_today(request):
         return None
     css = "banner-info" if days >= 7 else "banner-warn" if days >= 3 else "banner-bad"
-    return {"kind": "trial", "css": css, "days": days, "tier": catalog.tier(entitlements.tier).name}
+    return {"kind": "trial", "css": "banner-info" if entitlements.card_on_file else css, "days": days,
+            "tier": catalog.tier(entitlements.tier).name, "card_on_file": entitlements.card_on_file}

@@ -10,7 +10,7 @@ import time_machine
 from django.utils import timezone
 
 from subscriptions.models import Status, Subscription
-from tests.conftest import client_for
+from tests.conftest import billed, client_for
 
 
 def banner_of(response) -> str:
@@ -98,3 +98,23 @@ def test_a_trial_past_its_end_shows_the_read_only_notice_even_if_hidden(organiza
 def test_a_paying_organisation_sees_no_banner(organization, owner):
     Subscription.objects.filter(organization=organization).update(status=Status.ACTIVE)
     assert banner_of(page(client_for(organization, owner))) == ""
+
+
+def test_a_trial_stripe_runs_says_the_card_on_file_is_billed_at_its_end(organization, owner):
+    billed(organization, tier="starter", status=Status.TRIALING, trial_end=timezone.now() + timedelta(days=9))
+
+    banner = banner_of(page(client_for(organization, owner)))
+
+    assert "9 days left in your trial; then Stripe bills Starter to your card on file." in banner
+    assert "Upgrade now" not in banner and "banner-info" in banner
+
+
+def test_an_operators_hold_says_so_whatever_stripe_bills(organization, owner):
+    from subscriptions.services import subscription_hold
+
+    billed(organization)
+    subscription_hold(subscription=organization.subscription, reason="Abuse report", actor="ops")
+
+    banner = banner_of(page(client_for(organization, owner)))
+
+    assert "An operator has suspended this workspace" in banner and 'data-banner="read-only"' in banner
