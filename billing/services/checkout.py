@@ -46,15 +46,20 @@ def lookup_keys(tier: str, billing_cycle: str, add_ons: dict[str, int]) -> list[
     return keys
 
 
-def price_ids(keys: list[str]) -> dict[str, str]:
-    """Return Stripe price ids by lookup key; raise BillingError if the catalog is not synced."""
+def prices_for(keys: list[str]) -> dict[str, dict]:
+    """Return Stripe's prices by lookup key; raise BillingError if the catalog is not synced."""
     prices = gateway.prices_by_lookup_key(keys)
     missing = sorted(set(keys) - set(prices))
     if missing:
         raise gateway.BillingUnavailable(
             f"Prices {', '.join(missing)} are missing in Stripe; an operator must run sync_stripe_catalog."
         )
-    return {key: price["id"] for key, price in prices.items()}
+    return prices
+
+
+def price_ids(keys: list[str]) -> dict[str, str]:
+    """Return Stripe price ids by lookup key (see ``prices_for``)."""
+    return {key: price["id"] for key, price in prices_for(keys).items()}
 
 
 def trial_kept(subscription: Subscription, tier: str) -> bool:

@@ -22,7 +22,7 @@ from django.utils import timezone
 from billing import gateway
 from billing.gateway import BillingError
 from billing.selectors import moment
-from billing.services.checkout import billing_checkout_start, lookup_keys, price_ids, trial_kept
+from billing.services.checkout import billing_checkout_start, lookup_keys, price_ids, prices_for, trial_kept
 from billing.services.customers import billing_customer_ensure
 from billing.services.mirror import billing_subscription_sync, plan_of
 from subscriptions import catalog
@@ -181,11 +181,7 @@ def billing_plan_preview(*, organization: Organization, tier: str, billing_cycle
     subscription = Subscription.objects.select_related("organization").get(organization=organization)
     wanted = _wanted(subscription, tier, billing_cycle, add_ons)
     keys = lookup_keys(*wanted)
-    prices = gateway.prices_by_lookup_key([key for key, _ in keys])
-    missing = sorted({key for key, _ in keys} - set(prices))
-    if missing:
-        raise gateway.BillingUnavailable(f"Prices {', '.join(missing)} are missing in Stripe; an operator must "
-                                         "run sync_stripe_catalog.")
+    prices = prices_for([key for key, _ in keys])
     recurring = sum(int(prices[key]["unit_amount"]) * quantity for key, quantity in keys)
     interval = "year" if wanted[1] == "annual" else "month"
     preview = {"tier": wanted[0], "billing_cycle": wanted[1], "add_ons": wanted[2], "recurring_cents": recurring,
