@@ -90,3 +90,13 @@ def test_the_demo_opens_on_a_dashboard_with_sample_data_not_the_wizard(db):
 
     assert page.status_code == 200, page.get("Location")
     assert "Aluminium bar" in page.content.decode() or "SMP-" in page.content.decode()
+
+
+def test_seed_demo_measures_usage_so_the_console_shows_acmes_users_and_plants(db):
+    from platform_admin.metrics import platform_metrics
+
+    out = seed()
+
+    assert re.search(r"\[3/3\] usage measured for \d+ organisation", out)
+    figures = platform_metrics()
+    assert figures["users"] >= 1 and figures["plants"] >= 1

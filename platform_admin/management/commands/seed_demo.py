@@ -14,6 +14,7 @@ from django_tenants.utils import tenant_context
 
 from shopfloor.models import ONBOARDING_STEPS
 from shopfloor.services import onboarding_step_complete, organization_update_profile, sample_data_load
+from subscriptions import lifecycle
 from subscriptions.services import organization_create_with_trial
 from tenants.hosts import public_origin
 from tenants.models import Organization
@@ -37,9 +38,13 @@ class Command(BaseCommand):
         connection.set_schema_to_public()
         created, reset = [], []
         operator_line = self._operator(password, reset_passwords)
-        self.stdout.write("[1/2] operator account ready")
+        self.stdout.write("[1/3] operator account ready")
         demo_line = self._demo(password, reset_passwords)
-        self.stdout.write("[2/2] demo tenant acme ready, with its setup done and sample data")
+        self.stdout.write("[2/3] demo tenant acme ready, with its setup done and sample data")
+        # The console shows usage from snapshots; measure now rather than at the worker's next 6-hour run.
+        measured = lifecycle.usage_track_all()
+        self.stdout.write(f"[3/3] usage measured for {len(measured or [])} organisation(s)"
+                          + ("" if measured is not None else " (another run is measuring)"))
         for made, line in (operator_line, demo_line):
             if line:
                 (created if made else reset).append(line)
