@@ -233,7 +233,9 @@ def effects(organizations, events) -> dict:
         "handled_events": len(handled),
         "payment_notices": NotificationLog.objects.filter(organization__in=organizations,
                                                           kind="payment_succeeded").count(),
-        "paid_invoices": len({e["data"]["object"]["id"] for e in events if e["type"] == "invoice.payment_succeeded"}),
+        # A $0 invoice (a trial's) sends no receipt: only invoices that took money count.
+        "paid_invoices": len({e["data"]["object"]["id"] for e in events if e["type"] == "invoice.payment_succeeded"
+                              and e["data"]["object"].get("amount_paid", 0) > 0}),
         "transitions": SubscriptionEvent.objects.filter(subscription__organization__in=organizations).count(),
     }
 
