@@ -16,6 +16,7 @@ def shared_cache_check(app_configs, **kwargs):
     return [Warning(
         "The default cache is local to each process, so a plan change takes up to a minute to reach "
         "the entitlements cached in the other web processes and workers.",
-        hint="Set CACHE_BACKEND=django.core.cache.backends.redis.RedisCache and CACHE_LOCATION=redis://…/<db>.",
+        hint="Leave CACHE_BACKEND unset (with DEBUG=false the cache is Redis at REDIS_URL), "
+             "or set CACHE_BACKEND=django.core.cache.backends.redis.RedisCache and CACHE_LOCATION=redis://…/<db>.",
         id="subscriptions.W001",
     )]

@@ -49,8 +49,14 @@ def test_check_deploy_reports_no_warnings_with_production_settings():
     assert "System check identified no issues" in result.stdout
 
 
-def test_check_deploy_warns_when_production_caches_in_each_process():
+def test_check_deploy_needs_no_cache_settings_since_production_caches_in_redis_by_default():
     production = {k: v for k, v in PRODUCTION.items() if not k.startswith("CACHE_")}
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **production)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_check_deploy_warns_when_production_caches_in_each_process():
+    production = {**PRODUCTION, "CACHE_BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     result = manage("check", "--deploy", "--fail-level", "WARNING", **production)
     assert result.returncode != 0
     assert "subscriptions.W001" in result.stdout + result.stderr

@@ -133,10 +133,17 @@ MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
+# Production shares one cache between every process (subscriptions.W001); development keeps it in memory.
+# Django's Redis cache is always swapped for ours, which reads an unreachable Redis as a miss (unison/cache.py).
+_REDIS_CACHE = "unison.cache.FailSafeRedisCache"
+_cache_backend = env("CACHE_BACKEND", default="") or (
+    "django.core.cache.backends.locmem.LocMemCache" if DEBUG else _REDIS_CACHE)
+if _cache_backend == "django.core.cache.backends.redis.RedisCache":
+    _cache_backend = _REDIS_CACHE
 CACHES = {
     "default": {
-        "BACKEND": env("CACHE_BACKEND", default="django.core.cache.backends.locmem.LocMemCache"),
-        "LOCATION": env("CACHE_LOCATION", default="unison"),
+        "BACKEND": _cache_backend,
+        "LOCATION": env("CACHE_LOCATION", default=REDIS_URL if _cache_backend == _REDIS_CACHE else "unison"),
         # Every key carries the schema name, so tenants never share an entry.
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",

@@ -1,0 +1,23 @@
+"""A Redis of the test's own (the job tests' fixture), and the cache pointed at it."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.lifecycle.conftest import own_redis  # noqa: F401 - a fixture, shared with the job tests
+
+
+@pytest.fixture
+def redis_cache(own_redis, settings, monkeypatch):  # noqa: F811
+    """Point the default cache at our own Redis through the production backend; return that Redis."""
+    from django.core.cache import caches
+
+    import unison.cache
+
+    # Overriding CACHES makes Django drop its cache connections (django.test.signals); close ours first.
+    caches["default"].close()
+    settings.CACHES = {"default": {**settings.CACHES["default"], "BACKEND": "unison.cache.FailSafeRedisCache",
+                                   "LOCATION": own_redis.url}}
+    assert type(caches["default"]).__name__ == "FailSafeRedisCache"
+    monkeypatch.setattr(unison.cache, "_last_warning", -unison.cache.WARN_EVERY_SECONDS)  # warn again in this test
+    return own_redis
