@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
@@ -41,15 +43,23 @@ def token_login(request, signed: str):
     if token.impersonator:
         request.session["impersonator"] = token.impersonator
         request.session["impersonation_token"] = token.pk
-        request.session.set_expiry(token.session_seconds or 900)
+        # The absolute end, enforced on every request by platform_admin's ImpersonationMiddleware. The
+        # session itself outlives it (without sliding), so the first request after the end meets the
+        # middleware, which records the end and sends the operator back to the console.
+        ends_at = token.used_at + timedelta(seconds=token.session_seconds or 900)
+        request.session["impersonation_ends_at"] = ends_at.isoformat()
+        request.session.set_expiry(ends_at + timedelta(hours=1))
     return redirect("/")
 
 
 @require_POST
 def logout(request):
-    """Sign out; an impersonation session ends the same way."""
+    """Sign out; an impersonation session ends the same way, and its operator returns to the console."""
     from django.contrib.auth import logout as auth_logout
 
+    impersonation = getattr(request, "impersonation", None)  # set by platform_admin's ImpersonationMiddleware
     auth_logout(request)
+    if impersonation is not None:
+        return redirect(impersonation.console_url)
     messages.info(request, "You have been signed out.")
     return redirect("accounts:login")

@@ -97,3 +97,8 @@ def audit_list(
         entries = entries.filter(target_type=target_type)
     return entries
 
+
+
+def impersonation_end_entry(*, token_id: int) -> AuditEntry | None:
+    """Return the audit entry that records the end of the impersonation opened by login token ``token_id``."""
+    return AuditEntry.objects.filter(action="impersonation_end", details__token_id=token_id).first()

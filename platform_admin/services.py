@@ -216,7 +216,9 @@ def impersonation_end(
 ) -> AuditEntry | None:
     """Record that an impersonation session ended; return the entry, or None if already recorded."""
     with schema_context(get_public_schema_name()):
-        token = LoginToken.objects.select_related("organization").filter(pk=token_id, impersonator=impersonator).first()
+        # The row lock makes the middleware, the sign-out and the sweep take turns: one end, not two.
+        token = (LoginToken.objects.select_for_update(of=("self",)).select_related("organization")
+                 .filter(pk=token_id, impersonator=impersonator).first())
         if token is None:
             return None
         already = AuditEntry.objects.filter(action="impersonation_end", details__token_id=token.pk).exists()
@@ -232,6 +234,19 @@ def impersonation_end(
             organization_id=token.organization_id,
             details=details,
         )
+
+
+def impersonation_write_record(
+    *, organization: Organization, impersonator: str, user_email: str, token_id: int | None, method: str, path: str,
+    status: int,
+) -> AuditEntry:
+    """Record that the operator ``impersonator`` changed something in the workspace as the user; return the entry."""
+    with schema_context(get_public_schema_name()):
+        operator = get_user_model().objects.filter(email=impersonator).first()
+        details = {"method": method, "path": path[:500], "status": status, "user_email": user_email,
+                   "token_id": token_id}
+        return audit_record(actor=operator, actor_email=impersonator, action="impersonated_write",
+                            target=organization, organization_id=organization.pk, details=details)
 
 
 def _token_ids(action: str):

@@ -40,4 +40,6 @@ class ConsoleSite(UnfoldAdminSite):
         return [
             path("usage/", self.admin_view(lambda request: views.usage(request, self)), name="usage"),
             path("impersonate/", self.admin_view(lambda request: views.impersonate(request, self)), name="impersonate"),
+            path("impersonate/ended/<int:token_id>/", self.admin_view(views.impersonation_ended),
+                 name="impersonation_ended"),
         ]

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
-from platform_admin import metrics
+from platform_admin import metrics, selectors
 from platform_admin.forms import ImpersonationForm
 from platform_admin.services import impersonation_start
 from tenants.models import Organization
@@ -110,6 +110,18 @@ def impersonate(request, site):
                 form.add_error({"organization_id": "organization", "user_id": "user"}.get(field, field), errors)
     context = {**site.each_context(request), "title": "Impersonate a user", "form": form, "organization": organization}
     return TemplateResponse(request, "platform_admin/impersonate.html", context)
+
+
+def impersonation_ended(request, token_id: int):
+    """Land an operator whose impersonation just ended on the dashboard, saying how it ended."""
+    entry = selectors.impersonation_end_entry(token_id=token_id)
+    if entry is None:
+        messages.info(request, "The impersonation has ended.")
+    else:
+        who = f"{entry.details.get('user_email') or 'the user'} in {entry.target_label}"
+        how = "its time ran out" if entry.details.get("ended_by") == "expired" else "you ended it"
+        messages.info(request, f"Your impersonation of {who} is over: {how}. You are back in the console.")
+    return redirect("admin:index")
 
 
 def action_page(request, *, site, form, title: str, obj, submit: str, apply, back_url: str):

@@ -5,9 +5,14 @@ Every body is checked by ``unison.api_errors.validated``: a bad or unknown field
 
 from __future__ import annotations
 
+import re
+
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
@@ -18,19 +23,43 @@ from subscriptions.gates import SubscriptionWritable, has_feature
 from unison.api_errors import validated
 
 
+class PageNumbers(PageNumberPagination):
+    """DRF's page numbers, where a page that is not a whole number from 1 is a 400 naming ``page``."""
+
+    def get_page_number(self, request, paginator):
+        number = request.query_params.get(self.page_query_param, "1")
+        if not re.fullmatch(r"[1-9][0-9]{0,8}", number):
+            raise ValidationError({self.page_query_param: ["Give a page number: 1, 2, 3, …"]})
+        return number
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"].update(minimum=1, maximum=999_999_999)
+        return parameters
+
+
 class RecordViewSet(
     mixins.ListModelMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """List, create, read and update; reads filter with the selector's query parameters."""
+    """List, create, read and update; the list filters with ``query_serializer``'s parameters.
+
+    Bodies are JSON only: a form or multipart body is a 415, not a guess at what it meant.
+    """
 
     permission_classes = [IsAuthenticated, has_feature("api_access"), SubscriptionWritable]
-    filters: tuple[str, ...] = ("q",)
+    parser_classes = [JSONParser]
+    pagination_class = PageNumbers
+    query_serializer = serializers.PlantQuerySerializer
     select = None
 
     def get_queryset(self):
-        params = {name: self.request.query_params[name] for name in self.filters if self.request.query_params.get(name)}
-        return type(self).select(**params)
+        if self.action != "list":
+            return type(self).select()
+        query = validated(self.query_serializer, self.request.query_params, allow_unknown=True)
+        return type(self).select(**{name: value for name, value in query.items() if value not in ("", False)})
 
     def create(self, request, *args, **kwargs):
         data = validated(self.get_serializer_class(), request.data, context=self.get_serializer_context())
@@ -44,8 +73,17 @@ class RecordViewSet(
 
 
 def described(**descriptions: str):
-    """Give each action of a viewset its own description in the OpenAPI schema."""
-    return extend_schema_view(**{action: extend_schema(description=text) for action, text in descriptions.items()})
+    """Give each action of a viewset its own description in the OpenAPI schema, the list its query
+    parameters and ``advance`` its body."""
+
+    def describe(viewset):
+        extra = {"list": {"parameters": [viewset.query_serializer]},
+                 "advance": {"request": getattr(viewset, "advance_serializer", None)}}
+        return extend_schema_view(**{
+            action: extend_schema(description=text, **extra.get(action, {})) for action, text in descriptions.items()
+        })(viewset)
+
+    return describe
 
 
 @described(
@@ -87,16 +125,13 @@ class MaterialViewSet(RecordViewSet):
     """Materials: owners and admins keep the list, anyone records a count."""
 
     serializer_class = serializers.MaterialSerializer
+    query_serializer = serializers.MaterialQuerySerializer
+    select = selectors.material_list
     queryset = Material.objects.none()
 
     def get_permissions(self):
         extra = [] if self.action == "count" else [CanConfigureOrReadOnly()]
         return super().get_permissions() + extra
-
-    def get_queryset(self):
-        low = self.request.query_params.get("low", "").lower() in ("1", "true", "yes", "on")
-        q, unit = self.request.query_params.get("q", ""), self.request.query_params.get("unit", "")
-        return selectors.material_list(q=q, unit=unit, low=low)
 
     def create_record(self, **data):
         return services.material_create(**data)
@@ -115,10 +150,11 @@ class MaterialViewSet(RecordViewSet):
 class AdvanceActionMixin:
     """``POST <id>/advance`` with an optional ``status``: move the record one step along its flow."""
 
-    @extend_schema(request=serializers.AdvanceSerializer)
+    advance_serializer = None
+
     @action(detail=True, methods=["post"])
     def advance(self, request, pk=None):
-        data = validated(serializers.AdvanceSerializer, request.data)
+        data = validated(self.advance_serializer, request.data)
         record = self.advance_record(self.get_object(), data.get("status"))
         return Response(self.get_serializer(record).data)
 
@@ -131,13 +167,14 @@ class AdvanceActionMixin:
     partial_update="Change some fields of a work order that is not closed yet; its status moves only through "
     "`advance`.",
     advance="Move the work order one step: planned, released, in progress, completed, closed. `status` may "
-    "name the next one; any other is refused with a 400.",
+    "name the next one; any other is refused with a 409.",
 )
 class WorkOrderViewSet(AdvanceActionMixin, RecordViewSet):
     """Work orders, for any role; they move one step at a time."""
 
     serializer_class = serializers.WorkOrderSerializer
-    filters = ("q", "status")
+    query_serializer = serializers.WorkOrderQuerySerializer
+    advance_serializer = serializers.WorkOrderAdvanceSerializer
     select = selectors.work_order_list
     queryset = WorkOrder.objects.none()
 
@@ -159,19 +196,21 @@ class WorkOrderViewSet(AdvanceActionMixin, RecordViewSet):
     update="Replace an NCR that is not closed yet; its status moves only through `advance`.",
     partial_update="Change some fields of an NCR that is not closed yet; its status moves only through `advance`.",
     advance="Move the NCR one step: open, investigating, closed; closing needs a disposition other than pending. "
-    "`status` may name the next one; any other is refused with a 400.",
+    "`status` may name the next one; any other is refused with a 409.",
 )
 class NCRViewSet(AdvanceActionMixin, RecordViewSet):
     """Non-conformance reports; they need the plan's quality management."""
 
     serializer_class = serializers.NCRSerializer
     permission_classes = [*RecordViewSet.permission_classes, has_feature("quality_management")]
-    filters = ("q", "status", "severity")
+    query_serializer = serializers.NCRQuerySerializer
+    advance_serializer = serializers.NCRAdvanceSerializer
     select = selectors.ncr_list
     queryset = NCR.objects.none()
 
     def create_record(self, **data):
-        return services.ncr_create(organization=self.request.tenant, reported_by=self.request.user, **data)
+        return services.ncr_create(organization=self.request.tenant, reported_by=self.request.user,
+                                   impersonated_by=self.request.session.get("impersonator", ""), **data)
 
     def update_record(self, ncr, **data):
         return services.ncr_update(ncr=ncr, **data)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import zoneinfo
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,13 +22,21 @@ TIME_ZONE_CHOICES = [(name, name) for name in TIME_ZONES]
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MON_TO_FRI = 0b0011111
 _code = RegexValidator(r"^[A-Z0-9][A-Z0-9-]*$", "Use capital letters, digits and dashes, e.g. PLANT-1.")
+# Bounds of what people type: a date a plan can mean, an address, a report's description.
+EARLIEST_DATE, LATEST_DATE = date(2000, 1, 1), date(2100, 12, 31)
+ADDRESS_MAX_LENGTH = 500
+DESCRIPTION_MAX_LENGTH = 10_000
+_date_bounds = [
+    MinValueValidator(EARLIEST_DATE, "Choose a date from 1 January 2000."),
+    MaxValueValidator(LATEST_DATE, "Choose a date until 31 December 2100."),
+]
 
 
 class Plant(models.Model):
     name = models.CharField(max_length=120)
     code = models.CharField(max_length=20, unique=True, validators=[_code], help_text="Short code, e.g. DET-1.")
     time_zone = models.CharField(max_length=64, choices=TIME_ZONE_CHOICES, default="UTC")
-    address = models.TextField(blank=True)
+    address = models.CharField(max_length=ADDRESS_MAX_LENGTH, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -152,7 +163,7 @@ class WorkOrder(models.Model):
     quantity = models.DecimalField(max_digits=12, decimal_places=3, validators=[MinValueValidator(Decimal("0.001"))])
     plant = models.ForeignKey(Plant, on_delete=models.PROTECT, related_name="work_orders")
     lane = models.ForeignKey(Lane, on_delete=models.SET_NULL, null=True, blank=True, related_name="work_orders")
-    due_date = models.DateField()
+    due_date = models.DateField(validators=_date_bounds)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED, editable=False)
     is_sample = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
@@ -160,6 +171,10 @@ class WorkOrder(models.Model):
 
     class Meta:
         ordering = ["due_date", "number"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(due_date__range=(EARLIEST_DATE, LATEST_DATE)),
+                                   name="work_order_due_date_in_range"),
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -190,13 +205,16 @@ class NCR(models.Model):
     number = models.CharField(max_length=20, unique=True, editable=False)
     work_order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, null=True, blank=True, related_name="ncrs")
     material = models.ForeignKey(Material, on_delete=models.PROTECT, null=True, blank=True, related_name="ncrs")
-    description = models.TextField()
+    description = models.TextField(max_length=DESCRIPTION_MAX_LENGTH,
+                                   validators=[MaxLengthValidator(DESCRIPTION_MAX_LENGTH)])  # TextField has none
     severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.MINOR)
     disposition = models.CharField(max_length=20, choices=Disposition.choices, default=Disposition.PENDING)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN, editable=False)
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False
     )
+    # An operator's e-mail when the report was made while they impersonated ``reported_by``.
+    impersonated_by = models.CharField(max_length=254, blank=True, editable=False)
     is_sample = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -208,7 +226,9 @@ class NCR(models.Model):
             models.CheckConstraint(
                 condition=models.Q(work_order__isnull=False) | models.Q(material__isnull=False),
                 name="ncr_about_work_order_or_material",
-            )
+            ),
+            models.CheckConstraint(condition=LessThanOrEqual(Length("description"), DESCRIPTION_MAX_LENGTH),
+                                   name="ncr_description_bounded"),
         ]
 
     def __str__(self) -> str:

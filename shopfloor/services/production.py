@@ -86,10 +86,12 @@ def ncr_create(
     material: Material | None = None,
     disposition: str = states.Disposition.PENDING,
     reported_by=None,
+    impersonated_by: str = "",
 ) -> NCR:
     """Record a non-conformance numbered NCR-00001, … and return it; needs quality management.
 
     A report about a work order without a material takes the work order's material.
+    ``impersonated_by`` names the operator who made it while signed in as ``reported_by``.
     """
     schema_check(organization)
     if not entitlements_for(organization).has("quality_management"):
@@ -107,6 +109,7 @@ def ncr_create(
             material=material,
             disposition=disposition,
             reported_by=reported_by,
+            impersonated_by=impersonated_by,
         )
     )
 

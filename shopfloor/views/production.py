@@ -137,7 +137,8 @@ class NCRCreateView(RecordFormView):
         return {key: self.request.GET.get(key) for key in ("work_order", "material") if self.request.GET.get(key)}
 
     def save(self, form):
-        return services.ncr_create(organization=self.request.tenant, reported_by=self.request.user, **form.cleaned_data)
+        return services.ncr_create(organization=self.request.tenant, reported_by=self.request.user,
+                                   impersonated_by=self.request.session.get("impersonator", ""), **form.cleaned_data)
 
 
 class NCREditView(RecordFormView):

@@ -49,12 +49,19 @@ def test_an_operator_impersonates_a_user_and_ends_it_from_the_banner(
     page.wait_for_url(re.compile(rf"^http://{re.escape(organization.host)}:{site.port}/"))
     banner = page.locator(".banner-impersonation")
     assert banner.is_visible()
-    assert "You are impersonating" in banner.inner_text() and signed_in_operator.email in banner.inner_text()
+    text = banner.inner_text()
+    assert f"Signed in as {member} by operator {signed_in_operator.email}" in text
+    assert re.search(r"— (20|19) min left", text), text
+    page.set_viewport_size({"width": 1440, "height": 900})
     screenshot(page, "impersonating")
     assert list(AuditEntry.objects.values_list("action", flat=True)) == ["impersonation_start"]
 
     banner.get_by_role("button", name="End impersonation").click()
-    page.wait_for_url(re.compile(r"/accounts/login/"))
+    page.wait_for_url(site.url("/admin/"))  # back on the console, still signed in there
+    assert f"Your impersonation of {member.email} in Gearbox Ltd is over: you ended it." in page.inner_text("body")
+    screenshot(page, "back-on-the-console")
+    page.goto(site.tenant_url(organization, "/"))
+    page.wait_for_url(re.compile(r"/accounts/login/"))  # the tenant session is gone
     assert not page.locator(".banner-impersonation").count()
     ended = AuditEntry.objects.get(action="impersonation_end")
     assert ended.details["user_email"] == member.email and ended.actor_email == signed_in_operator.email

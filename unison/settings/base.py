@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
     "subscriptions.middleware.EntitlementsMiddleware",
+    "platform_admin.middleware.ImpersonationMiddleware",  # after auth: ends impersonations on time, audits writes
 ]
 
 TEMPLATES = [
