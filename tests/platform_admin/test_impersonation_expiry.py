@@ -82,6 +82,23 @@ def test_an_api_call_after_the_end_answers_401_and_signs_out(organization, membe
     assert [e.details["ended_by"] for e in ends()] == ["expired"]
 
 
+def test_an_htmx_request_after_the_end_is_sent_to_the_console_by_htmx(organization, member, operator_client, clock):
+    tenant = impersonate(operator_client, organization, member)
+    clock.shift(300)
+    response = tenant.get("/ncrs/", HTTP_HX_REQUEST="true")
+    assert response["HX-Redirect"] == console_landing(organization)
+
+
+def test_an_impersonating_session_without_an_end_time_ends_at_once(organization, member, operator_client):
+    tenant = impersonate(operator_client, organization, member)
+    with schema_context(organization.schema_name):
+        session = tenant.session
+        del session["impersonation_ends_at"]  # a session opened before end times were kept
+        session.save()
+    assert tenant.get("/")["Location"] == console_landing(organization)
+    assert [e.details["ended_by"] for e in ends()] == ["expired"]
+
+
 @pytest.mark.parametrize("sweep_first", [True, False])
 def test_the_sweep_and_the_request_record_one_end_between_them(
     organization, member, operator_client, clock, sweep_first
