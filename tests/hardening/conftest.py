@@ -1,10 +1,11 @@
-"""A Redis of the test's own (the job tests' fixture), and the cache pointed at it."""
+"""A Redis of the test's own and a real worker (the job tests' fixtures), and the cache pointed at that Redis."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.lifecycle.conftest import own_redis  # noqa: F401 - a fixture, shared with the job tests
+# The job tests' fixtures: a Redis of our own, and a real Celery worker on a queue of the test's own.
+from tests.lifecycle.conftest import broker, mail_dir, own_redis, queue, start_worker  # noqa: F401
 
 
 @pytest.fixture

@@ -82,6 +82,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 MIDDLEWARE = [
     "tenants.middleware.TenantMiddleware",
+    "unison.request_id.RequestIdMiddleware",  # X-Request-ID; tags log lines with it and the schema
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -186,4 +187,5 @@ from unison.settings.api import *  # noqa: E402,F403
 from unison.settings.celery import *  # noqa: E402,F403
 from unison.settings.console import *  # noqa: E402,F403
 from unison.settings.email import *  # noqa: E402,F403
+from unison.settings.logging import *  # noqa: E402,F403
 from unison.settings.stripe import *  # noqa: E402,F403
