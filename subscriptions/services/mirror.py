@@ -75,7 +75,7 @@ def subscription_mirror(*, subscription: Subscription, state: BillingState, acto
     name = None
     if status_changed:
         name = transition_between(locked.status, state.status, suspension_reason=locked.suspension_reason)
-        changes.update(_status_changes(locked, state.status))
+        changes.update(_status_changes(locked, state.status, trial_end=state.trial_end))
         locked = subscription_transition(subscription=locked, name=name, actor=actor, changes=changes,
                                          stripe_subscription_id=state.stripe_subscription_id)
     else:
@@ -127,9 +127,12 @@ def _changes_for(locked: Subscription, state: BillingState) -> dict:
     return changes
 
 
-def _status_changes(locked: Subscription, target: str) -> dict:
+def _status_changes(locked: Subscription, target: str, *, trial_end: datetime | None) -> dict:
     now = timezone.now()
     changes: dict = {}
+    if locked.status == Status.TRIALING and target != Status.TRIALING and locked.trial_ends_at:
+        # The trial ended when Stripe ended it (at checkout, or early for a bigger tier), not on its planned date.
+        changes["trial_ends_at"] = min(locked.trial_ends_at, trial_end or now)
     if target == Status.ACTIVE:
         changes.update(suspended_at=None, suspension_reason="", failed_payment_count=0)
         if locked.trial_starts_at and not locked.trial_converted:

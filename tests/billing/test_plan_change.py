@@ -41,6 +41,17 @@ def _stripe(stripe_server, subscription) -> dict:
     return stripe_server.call("GET", f"/v1/subscriptions/{subscription.stripe_subscription_id}")
 
 
+def _all(stripe_server, path: str) -> list[dict]:
+    """Return every object of a list route (one server serves the whole session: page through it)."""
+    found, after = [], ""
+    while True:
+        page = stripe_server.call("GET", f"{path}?limit=100{after}")
+        found += page["data"]
+        if not page.get("has_more") or not page["data"]:
+            return found
+        after = f"&starting_after={page['data'][-1]['id']}"
+
+
 def _keys(stripe_sub) -> list[tuple[str, int]]:
     return sorted((i["price"]["lookup_key"], i["quantity"]) for i in stripe_sub["items"]["data"])
 
@@ -229,9 +240,8 @@ def test_two_tabs_checking_out_at_once_get_one_session_between_them(transactiona
     urls = [r for r in results if r.startswith("http")]
     assert len(urls) == 1 and "checkout_open" in results, results
     assert urls[0].endswith(subscription.checkout_session_id)
-    sessions = stripe_catalog.call("GET", "/v1/checkout/sessions")["data"]
-    assert [s["id"] for s in sessions if s["customer"] == subscription.stripe_customer_id] == [
-        subscription.checkout_session_id]
+    assert [s["id"] for s in _all(stripe_catalog, "/v1/checkout/sessions")
+            if s["customer"] == subscription.stripe_customer_id] == [subscription.checkout_session_id]
 
 
 def test_a_second_live_stripe_subscription_is_flagged_and_not_counted(webhooks, stripe_server, organization, owner):

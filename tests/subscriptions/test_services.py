@@ -185,3 +185,11 @@ def test_the_history_cannot_be_rewritten(subscription):
             change()
 
     assert SubscriptionEvent.objects.get(pk=event.pk).mrr_cents == 0
+
+
+def test_a_trial_stripe_ends_early_ends_then_not_on_its_planned_date(subscription):
+    planned = subscription.trial_ends_at
+
+    paid = mirror(subscription).subscription  # charged at checkout (a tier above the trial's)
+
+    assert paid.trial_ends_at < planned and paid.trial_ends_at <= timezone.now()
