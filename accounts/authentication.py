@@ -9,6 +9,8 @@ from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenRefreshSerializer
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from accounts.lockout import SignInLocked
+
 SCHEMA_CLAIM = "schema"
 
 
@@ -32,6 +34,15 @@ class TenantTokenObtainSerializer(TokenObtainPairSerializer):
         token = super().get_token(user)
         token[SCHEMA_CLAIM] = connection.schema_name
         return token
+
+    def validate(self, attrs):
+        try:
+            return super().validate(attrs)
+        except exceptions.AuthenticationFailed:
+            # Axes flags a locked sign-in on the request whether or not the account exists.
+            if getattr(self.context["request"], "axes_locked_out", False):
+                raise SignInLocked() from None
+            raise
 
 
 class TenantTokenRefreshSerializer(TokenRefreshSerializer):

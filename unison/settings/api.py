@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from unison.settings.auth import NUM_PROXIES
+
 REST_FRAMEWORK = {
     # JWT first: DRF takes the WWW-Authenticate header of the first class, and only with one
     # answers an anonymous call 401 (session authentication has none, so it would be 403).
@@ -17,6 +19,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 25,
     "EXCEPTION_HANDLER": "unison.api_errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"signup": "10/hour", "token": "20/minute"},
+    "NUM_PROXIES": NUM_PROXIES,
 }
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=15),

@@ -172,18 +172,10 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# Failed sign-ins are throttled per user name and client address.
-AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-AXES_USERNAME_FORM_FIELD = "username"
-AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
-
 LOGIN_TOKEN_MAX_AGE = 120  # seconds
 
 from unison.settings.api import *  # noqa: E402,F403
+from unison.settings.auth import *  # noqa: E402,F403
 from unison.settings.celery import *  # noqa: E402,F403
 from unison.settings.console import *  # noqa: E402,F403
 from unison.settings.email import *  # noqa: E402,F403
