@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from marketing.services import signup_complete
-from marketing.throttles import SignupThrottle
+from marketing.throttles import SignupAttemptThrottle, SignupThrottle, signup_count
 from unison.api_errors import validated
 
 
@@ -39,11 +39,12 @@ class SignupView(APIView):
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    throttle_classes = [SignupThrottle]
+    throttle_classes = [SignupAttemptThrottle, SignupThrottle]
 
     @extend_schema(request=SignupInput, responses={201: SignupOutput}, operation_id="signup")
     def post(self, request):
         signup = signup_complete(**validated(SignupInput, request.data))
+        signup_count(request)
         body = {
             "organization": {"slug": signup.organization.slug, "url": signup.organization.url},
             "login_url": signup.login_url,

@@ -1,4 +1,10 @@
-"""The per-address limit on signups, shared by the signup form and the signup API."""
+"""The per-address limits on signups, shared by the signup form and the signup API.
+
+Two counts per client address (DRF's rule, with NUM_PROXIES; by default the socket's address):
+workspaces created (``signup``, e.g. 10/hour), so an office whose people mistype the form is not
+locked out for an hour, and every attempt (``signup_attempt``, e.g. 60/hour), so the form cannot be
+hammered.
+"""
 
 from __future__ import annotations
 
@@ -6,26 +12,48 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 
-class SignupThrottle(SimpleRateThrottle):
-    """Allow a client address the ``signup`` rate of DEFAULT_THROTTLE_RATES (e.g. 10/hour)."""
-
-    scope = "signup"
+class AddressThrottle(SimpleRateThrottle):
+    """Count requests per client address at the rate of DEFAULT_THROTTLE_RATES named by ``scope``."""
 
     def get_rate(self) -> str | None:
         # Read the rate on each use, so settings overrides apply at once.
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
-    def get_ident(self, request) -> str:
-        # Without NUM_PROXIES configured, DRF would trust any X-Forwarded-For a client sends,
-        # which would let one address sign up without limit; use the socket's address then.
-        if api_settings.NUM_PROXIES is None:
-            return request.META.get("REMOTE_ADDR", "")
-        return super().get_ident(request)
-
     def get_cache_key(self, request, view) -> str:
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
+class SignupAttemptThrottle(AddressThrottle):
+    """Allow an address the ``signup_attempt`` rate of signup submissions, valid or not."""
+
+    scope = "signup_attempt"
+
+
+class SignupThrottle(AddressThrottle):
+    """Allow an address to submit while it has created fewer workspaces than the ``signup`` rate.
+
+    Checking does not count: ``signup_count`` does, once a workspace exists.
+    """
+
+    scope = "signup"
+
+    def throttle_success(self) -> bool:
+        return True
+
+    def count(self, request) -> None:
+        """Count one workspace created from the request's address."""
+        if self.rate is None:
+            return
+        self.allow_request(request, None)  # reads the address's history and drops what has aged out
+        self.history.insert(0, self.now)
+        self.cache.set(self.key, self.history, self.duration)
+
+
 def signup_allowed(request) -> bool:
-    """Count a signup attempt from the request's address; return False once the address is over its rate."""
-    return SignupThrottle().allow_request(request, None)
+    """Count a signup attempt from the request's address; return False once the address is over either rate."""
+    return SignupAttemptThrottle().allow_request(request, None) and SignupThrottle().allow_request(request, None)
+
+
+def signup_count(request) -> None:
+    """Count a workspace created from the request's address against its ``signup`` rate."""
+    SignupThrottle().count(request)

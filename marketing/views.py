@@ -11,7 +11,7 @@ from marketing import selectors
 from marketing.forms import SignupForm
 from marketing.seo import PAGES
 from marketing.services import signup_complete, subdomain_normalize
-from marketing.throttles import signup_allowed
+from marketing.throttles import signup_allowed, signup_count
 from subscriptions import catalog
 from tenants.hosts import public_origin
 from tenants.selectors import slug_is_available
@@ -49,9 +49,12 @@ def signup(request):
             status = 429
         elif form.is_valid():
             try:
-                return redirect(signup_complete(**form.cleaned_data).login_url)
+                created = signup_complete(**form.cleaned_data)
             except ValidationError as exc:  # e.g. the subdomain was taken a moment ago
                 form.add_error(None, exc)
+            else:
+                signup_count(request)
+                return redirect(created.login_url)
     chosen = catalog.TIERS.get(request.GET.get("tier", ""))
     context = {"seo": PAGES["signup"], "form": form, "chosen_tier": chosen, "trial_days": catalog.TRIAL_DAYS,
                "trial_tier": catalog.tier(catalog.TRIAL_TIER), "base_domain": settings.UNISON_BASE_DOMAIN}

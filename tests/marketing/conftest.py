@@ -15,10 +15,13 @@ def _empty_cache():
 
 @pytest.fixture
 def signup_rate(settings):
-    """Return a function that sets the signup throttle's rate for the test, e.g. ``signup_rate("2/hour")``."""
+    """Return a function that sets a signup throttle's rate for the test, e.g. ``signup_rate("2/hour")``.
 
-    def set_rate(rate: str) -> None:
+    ``scope`` is ``signup`` (workspaces created) by default, or ``signup_attempt`` (every submission).
+    """
+
+    def set_rate(rate: str, scope: str = "signup") -> None:
         rest = settings.REST_FRAMEWORK
-        settings.REST_FRAMEWORK = {**rest, "DEFAULT_THROTTLE_RATES": {**rest["DEFAULT_THROTTLE_RATES"], "signup": rate}}
+        settings.REST_FRAMEWORK = {**rest, "DEFAULT_THROTTLE_RATES": {**rest["DEFAULT_THROTTLE_RATES"], scope: rate}}
 
     return set_rate

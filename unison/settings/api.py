@@ -18,7 +18,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
     "EXCEPTION_HANDLER": "unison.api_errors.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"signup": "10/hour", "token": "20/minute"},
+    # Per client address: "signup" counts workspaces created, "signup_attempt" every signup POST.
+    "DEFAULT_THROTTLE_RATES": {"signup": "10/hour", "signup_attempt": "60/hour", "token": "20/minute"},
     "NUM_PROXIES": NUM_PROXIES,
 }
 SIMPLE_JWT = {
