@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.utils.crypto import salted_hmac
+
+SESSION_SALT = "accounts.User.session"
+TOKEN_SALT = "accounts.User.token"
 
 
 class Role(models.TextChoices):
@@ -39,6 +46,9 @@ class User(AbstractUser):
     email = models.EmailField("e-mail address", unique=True)
     full_name = models.CharField(max_length=150, blank=True)
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    # Raised by accounts.services.user_credentials_revoke (role change, removal): every session
+    # and token made before then stops working, as a new password does.
+    credentials_version = models.PositiveIntegerField(default=0, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -55,6 +65,19 @@ class User(AbstractUser):
 
     def get_short_name(self) -> str:
         return (self.full_name or self.email).split(" ")[0]
+
+    def credentials_hash(self, *, salt: str = TOKEN_SALT, secret: str | None = None) -> str:
+        """Return an HMAC of the password and the credentials version; it changes when either does."""
+        value = f"{self.password}:{self.credentials_version}"
+        return salted_hmac(salt, value, secret=secret, algorithm="sha256").hexdigest()
+
+    def get_session_auth_hash(self) -> str:
+        """Return the hash Django keeps in each session: a session made before a revocation is signed out."""
+        return self.credentials_hash(salt=SESSION_SALT)
+
+    def get_session_auth_fallback_hash(self) -> Iterator[str]:
+        for secret in settings.SECRET_KEY_FALLBACKS:
+            yield self.credentials_hash(salt=SESSION_SALT, secret=secret)
 
     @property
     def can_configure(self) -> bool:
