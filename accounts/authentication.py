@@ -22,8 +22,11 @@ CREDENTIALS_CLAIM = "credentials"
 
 
 def credentials_check(user, token) -> None:
-    """Raise AuthenticationFailed unless the token was issued for the user's current credentials."""
-    if user is None or not user.is_active or token.get(CREDENTIALS_CLAIM) != user.credentials_hash():
+    """Raise AuthenticationFailed unless the token was issued for the user's current credentials.
+
+    ``user`` is None when the token's user no longer exists. Whether the user is active, simplejwt checks.
+    """
+    if user is None or token.get(CREDENTIALS_CLAIM) != user.credentials_hash():
         raise exceptions.AuthenticationFailed(
             "This token was issued before the account's password or access changed. Sign in again.",
             code="credentials_changed",
