@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import re
 
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.fields import CharField
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
@@ -40,6 +42,20 @@ class PageNumbers(PageNumberPagination):
         return parameters
 
 
+class ClosedBodySchema(AutoSchema):
+    """drf-spectacular's schema, saying what the API does: a body field the serializer lacks is refused
+    (``validated()``), and so is text with a NUL character (DRF's CharField, ``unison.nul_bytes``)."""
+
+    def _map_basic_serializer(self, serializer, direction):
+        return {**super()._map_basic_serializer(serializer, direction), "additionalProperties": False}
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if isinstance(field, CharField) and schema.get("type") == "string" and "enum" not in schema:
+            schema["not"] = {"pattern": "\\x00"}  # not a pattern of its own: blank fields get a oneOf on those
+        return schema
+
+
 class RecordViewSet(
     mixins.ListModelMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
@@ -51,6 +67,7 @@ class RecordViewSet(
 
     permission_classes = [IsAuthenticated, has_feature("api_access"), SubscriptionWritable]
     parser_classes = [JSONParser]
+    schema = ClosedBodySchema()
     pagination_class = PageNumbers
     query_serializer = serializers.PlantQuerySerializer
     select = None

@@ -117,6 +117,7 @@ class NCRForm(NCRQuickForm):
 class InviteForm(forms.Form):
     emails = forms.CharField(
         label="E-mail addresses",
+        max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "ana@example.com, li@example.com"}),
         help_text="Separate addresses with commas or new lines.",
     )
@@ -131,29 +132,30 @@ class SampleDataForm(forms.Form):
 
 class InvitationAcceptForm(forms.Form):
     full_name = forms.CharField(max_length=150, label="Your name")
-    password = forms.CharField(widget=forms.PasswordInput, label="Choose a password")
+    password = forms.CharField(widget=forms.PasswordInput, label="Choose a password", max_length=128)
 
 
 UNIT_CHOICES = [("", "Any unit")] + Unit.choices
+SEARCH_MAX_LENGTH = 200
 
 
 class MaterialFilterForm(forms.Form):
-    q = forms.CharField(required=False, label="Search")
+    q = forms.CharField(required=False, label="Search", max_length=SEARCH_MAX_LENGTH)
     unit = forms.ChoiceField(required=False, choices=UNIT_CHOICES)
     low = forms.BooleanField(required=False, label="Under reorder point")
 
 
 class WorkOrderFilterForm(forms.Form):
-    q = forms.CharField(required=False, label="Search")
+    q = forms.CharField(required=False, label="Search", max_length=SEARCH_MAX_LENGTH)
     status = forms.ChoiceField(required=False, choices=[("", "Any status")] + states.WorkOrderStatus.choices)
     plant = forms.ModelChoiceField(required=False, queryset=Plant.objects.all(), empty_label="Any plant")
 
 
 class NCRFilterForm(forms.Form):
-    q = forms.CharField(required=False, label="Search")
+    q = forms.CharField(required=False, label="Search", max_length=SEARCH_MAX_LENGTH)
     status = forms.ChoiceField(required=False, choices=[("", "Any status")] + states.NCRStatus.choices)
     severity = forms.ChoiceField(required=False, choices=[("", "Any severity")] + states.Severity.choices)
 
 
 class PlantFilterForm(forms.Form):
-    q = forms.CharField(required=False, label="Search")
+    q = forms.CharField(required=False, label="Search", max_length=SEARCH_MAX_LENGTH)

@@ -8,14 +8,26 @@ from unison.errors import ApplicationError
 
 
 class IllegalStatusChange(ApplicationError):
-    """A record was asked to move to a status that does not follow its current one (a 400 on ``status``)."""
+    """A record was asked to move to a status that does not follow its current one (a 409 on ``status``:
+    the same request is right for a record in another state)."""
 
     code = "illegal_status_change"
+    status = 409
 
     def __init__(self, record: str, current: str, wanted: str):
         super().__init__(f"{record} is {current.replace('_', ' ')}: it cannot move to {wanted.replace('_', ' ')}.",
                          field="status")
         self.record, self.current, self.wanted = record, current, wanted
+
+
+class DispositionPending(ApplicationError):
+    """An NCR was asked to close while its disposition is pending (a 409 on ``disposition``)."""
+
+    code = "disposition_pending"
+    status = 409
+
+    def __init__(self):
+        super().__init__("Choose a disposition before closing the NCR.", field="disposition")
 
 
 class WorkOrderStatus(models.TextChoices):

@@ -6,7 +6,7 @@ organisation of the host it is called on, and JWTs are bound to that organisatio
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -115,6 +115,22 @@ class LimitCheckQuerySerializer(serializers.Serializer):
         if attrs["action"] == "upload" and "bytes" not in attrs:
             raise serializers.ValidationError({"bytes": ["Give the upload's size in bytes."]})
         return attrs
+
+
+# The query string of the limit check as one form-style object, so the schema can say what the serializer
+# says: ``bytes`` is needed with ``action=upload`` (query parameters one by one cannot depend on each other).
+LIMIT_CHECK_QUERY = OpenApiParameter(
+    name="check", location=OpenApiParameter.QUERY, required=True, style="form", explode=True,
+    description="`action=add_user` or `action=add_plant`; `action=upload&bytes=N` with the upload's size.",
+    type={"anyOf": [
+        {"type": "object", "required": ["action"], "properties": {
+            "action": {"type": "string", "enum": [action for action in ACTIONS if action != "upload"]},
+            "bytes": {"type": "integer", "minimum": 0}}},
+        {"type": "object", "required": ["action", "bytes"], "properties": {
+            "action": {"type": "string", "enum": ["upload"]},
+            "bytes": {"type": "integer", "minimum": 0, "description": "the upload's size"}}},
+    ]},
+)
 
 
 class LimitCheckSerializer(serializers.Serializer):
@@ -240,7 +256,7 @@ class EmptySerializer(serializers.Serializer):
 
 class LimitCheckView(SubscriptionAPIView):
     @extend_schema(
-        parameters=[LimitCheckQuerySerializer],
+        parameters=[LIMIT_CHECK_QUERY],
         responses={200: LimitCheckSerializer, 400: REFUSALS[400]},
         summary="Whether adding a user or plant, or uploading N bytes, fits the plan now",
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils import timezone
 from django_tenants.models import DomainMixin, TenantMixin
@@ -87,7 +88,8 @@ class LoginToken(models.Model):
     used_at = models.DateTimeField(null=True, blank=True)
     # Set for operator impersonation: who, why and for how long the session lasts.
     impersonator = models.CharField(max_length=254, blank=True)
-    reason = models.TextField(blank=True)
+    # As long as the console's impersonation API allows; a TextField checks its length only with a validator.
+    reason = models.TextField(max_length=2000, blank=True, validators=[MaxLengthValidator(2000)])
     session_seconds = models.PositiveIntegerField(null=True, blank=True)
 
     def __str__(self) -> str:

@@ -127,6 +127,6 @@ def ncr_advance(*, ncr: NCR, to: str | None = None) -> NCR:
     """Move the NCR open → investigating → closed; closing needs a disposition other than pending."""
     locked = _status_move(NCR, states.NCR_FLOW, pk=ncr.pk, to=to)
     if locked.status == states.NCRStatus.CLOSED and locked.disposition == states.Disposition.PENDING:
-        raise ValidationError({"disposition": "Choose a disposition before closing the NCR."})
+        raise states.DispositionPending()
     locked.save(update_fields=["status", "updated_at"])
     return locked

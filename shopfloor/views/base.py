@@ -37,7 +37,8 @@ class RecordListView(WorkspaceMixin, ListView):
 
     def get_queryset(self):
         self.filter_form = self.filter_form_class(self.request.GET or None)
-        filters = self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
+        self.filter_form.is_valid()  # a bad filter (too long, not a choice) is left out and shown on the form
+        filters = getattr(self.filter_form, "cleaned_data", {})
         return type(self).select(**{key: value for key, value in filters.items() if value not in (None, "", False)})
 
     def get_context_data(self, **kwargs):

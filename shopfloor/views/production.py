@@ -157,7 +157,7 @@ def _advance(request, record, service, **kwargs):
     try:
         record = service(to=request.POST.get("to") or None, **kwargs)
         messages.success(request, f"{record} is now {record.get_status_display().lower()}.")
-    except (states.IllegalStatusChange, ValidationError) as exc:
+    except (states.IllegalStatusChange, states.DispositionPending, ValidationError) as exc:
         messages.error(request, " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
     return redirect(record)
 

@@ -75,7 +75,7 @@ def test_work_orders_move_by_the_advance_action_and_refuse_illegal_moves(member_
     url = f"/api/v1/work-orders/{created.json()['id']}/advance"
     assert member_api.post(url, {}, content_type="application/json").json()["status"] == "released"
     illegal = member_api.post(url, {"status": "closed"}, content_type="application/json")
-    assert illegal.status_code == 400 and "status" in illegal.json()
+    assert illegal.status_code == 409 and illegal.json()["code"] == "illegal_status_change" and "status" in illegal.json()
     unknown = member_api.post(url, {"status": "flying"}, content_type="application/json")
     assert unknown.status_code == 400 and "status" in unknown.json()
     assert member_api.get("/api/v1/work-orders", {"status": "released"}).json()["count"] == 1
@@ -88,7 +88,7 @@ def test_closing_an_ncr_through_the_api_needs_a_disposition(member_api, records)
     url = f"/api/v1/ncrs/{ncr['id']}/advance"
     member_api.post(url, {}, content_type="application/json")
     refused = member_api.post(url, {}, content_type="application/json")
-    assert refused.status_code == 400 and "disposition" in refused.json()
+    assert refused.status_code == 409 and "disposition" in refused.json()
     member_api.patch(f"/api/v1/ncrs/{ncr['id']}", {"disposition": "return_to_supplier"}, content_type="application/json")
     assert member_api.post(url, {}, content_type="application/json").json()["status"] == "closed"
 

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 
 from shopfloor import services
 from shopfloor.models import NCR, WorkOrder
-from shopfloor.states import IllegalStatusChange
+from shopfloor.states import DispositionPending, IllegalStatusChange
 
 
 def test_work_orders_are_numbered_in_sequence(records):
@@ -80,9 +80,9 @@ def test_an_ncr_moves_open_investigating_closed_and_needs_a_disposition_to_close
         services.ncr_advance(ncr=ncr, to="closed")
     ncr = services.ncr_advance(ncr=ncr)
     assert ncr.status == "investigating"
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(DispositionPending) as error:
         services.ncr_advance(ncr=ncr)
-    assert "disposition" in error.value.message_dict
+    assert (error.value.field, error.value.status) == ("disposition", 409)
     assert NCR.objects.get(pk=ncr.pk).status == "investigating"
     services.ncr_update(ncr=ncr, disposition="scrap")
     assert services.ncr_advance(ncr=ncr).status == "closed"

@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "tenants.middleware.TenantMiddleware",
     "unison.request_id.RequestIdMiddleware",  # X-Request-ID; tags log lines with it and the schema
     "django.middleware.security.SecurityMiddleware",
+    "unison.nul_bytes.NulByteMiddleware",  # a NUL in the path, query or form fields is a 400, not a database error
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
