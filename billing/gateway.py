@@ -8,6 +8,7 @@ Every call goes to ``settings.STRIPE_API_BASE`` and turns Stripe's failures into
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -234,7 +235,15 @@ def webhook_endpoint_create(*, url: str, events: list[str], metadata: dict) -> d
 
 
 def webhook_signature_valid(payload: bytes, header: str, secret: str, tolerance: int) -> bool:
-    """Return whether ``header`` (Stripe-Signature) signs ``payload`` with ``secret`` within ``tolerance`` seconds."""
+    """Return whether ``header`` (Stripe-Signature) signs ``payload`` with ``secret`` at a time within
+    ``tolerance`` seconds of now, either way (Stripe's check refuses only the old, not the future-dated)."""
+    timestamps = [part.strip()[2:] for part in header.split(",") if part.strip().startswith("t=")]
+    try:
+        signed_at = int(timestamps[0]) if len(timestamps) == 1 else None
+    except ValueError:
+        signed_at = None
+    if signed_at is None or abs(time.time() - signed_at) > tolerance:
+        return False
     try:
         return stripe.WebhookSignature.verify_header(payload.decode("utf-8"), header, secret, tolerance)
     except (stripe.SignatureVerificationError, UnicodeDecodeError):

@@ -2,7 +2,7 @@
 
 Stripe waits a few seconds for an answer and retries for days, so the request does only what
 must happen before the 200: the signature check (HMAC with the endpoint's secret, refused when
-stale) and storing the event as a verified dj-stripe ``WebhookEventTrigger``. Applying it is the
+its time is further than the endpoint's tolerance from now, in the past or the future) and storing the event as a verified dj-stripe ``WebhookEventTrigger``. Applying it is the
 worker's job (``billing.tasks``), in arrival order. Once the row is stored the answer is 200 even
 if the broker is down: the worker's sweep finds the row later.
 """
@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpResponse, JsonResponse
 from django.utils.decorators import method_decorator
 from django.views import View
+from django.views.decorators.common import no_append_slash
 from django.views.decorators.csrf import csrf_exempt
 from djstripe.models import WebhookEndpoint, WebhookEventTrigger
 
@@ -68,6 +69,12 @@ class StripeWebhookView(View):
 
     http_method_names = ["post"]
 
+    @classmethod
+    def as_view(cls, **initkwargs):
+        # Stripe posts to the URL as registered; one without its slash is a 404, not CommonMiddleware's
+        # redirect (which cannot carry a POST and, under DEBUG, raises instead).
+        return no_append_slash(super().as_view(**initkwargs))
+
     def post(self, request, uuid):
         if not request.headers.get("Stripe-Signature"):
             return _refused("Stripe-Signature", "This header is required.")
@@ -75,7 +82,8 @@ class StripeWebhookView(View):
         if endpoint is None:
             if _endpoint(uuid) is None:
                 return _refused("endpoint", "Unknown webhook endpoint.", status=404)
-            return _refused("Stripe-Signature", "It does not sign this body with the endpoint's secret, or is too old.")
+            return _refused("Stripe-Signature", "It does not sign this body with the endpoint's secret, or its time is "
+                                                "not within the tolerance of now.")
         try:
             event = json.loads(request.body)
         except ValueError:

@@ -6,8 +6,10 @@ Nothing is stored for a refused request, and each refusal names what was wrong.
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
+from django.test import override_settings
 from djstripe.models import WebhookEndpoint, WebhookEventTrigger
 
 from billing.services import stripe_webhook_setup
@@ -81,6 +83,43 @@ def test_a_tenant_host_has_no_webhook_endpoint(endpoint, organization):
     from tests.conftest import client_for
 
     response = post(client_for(organization), endpoint, json.dumps(EVENT).encode(), endpoint.secret)
+
+    assert response.status_code == 404
+    assert not WebhookEventTrigger.objects.exists()
+
+
+@pytest.mark.parametrize("offset", [-1, 1])
+def test_a_signature_dated_past_the_tolerance_either_way_is_refused(public_client, endpoint, offset):
+    body = json.dumps(EVENT).encode()
+    signed_at = int(time.time()) + offset * (endpoint.djstripe_tolerance + 60)
+    response = public_client.post(f"/stripe/webhook/{endpoint.djstripe_uuid}/", body, content_type="application/json",
+                                  HTTP_STRIPE_SIGNATURE=signature_header(body, endpoint.secret, signed_at))
+
+    assert response.status_code == 400 and list(response.json()) == ["Stripe-Signature"]
+    assert not WebhookEventTrigger.objects.exists()
+
+
+def test_a_signature_a_minute_ahead_is_clock_drift_and_accepted(public_client, endpoint):
+    body = json.dumps(EVENT).encode()
+    response = public_client.post(f"/stripe/webhook/{endpoint.djstripe_uuid}/", body, content_type="application/json",
+                                  HTTP_STRIPE_SIGNATURE=signature_header(body, endpoint.secret, int(time.time()) + 60))
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("header", ["t=soon,v1=abc", "v1=abc", "t=1,t=2,v1=abc"])
+def test_a_signature_without_one_integer_time_is_refused(public_client, endpoint, header):
+    response = public_client.post(f"/stripe/webhook/{endpoint.djstripe_uuid}/", json.dumps(EVENT).encode(),
+                                  content_type="application/json", HTTP_STRIPE_SIGNATURE=header)
+
+    assert response.status_code == 400 and list(response.json()) == ["Stripe-Signature"]
+
+
+@override_settings(DEBUG=True)
+def test_a_post_without_the_trailing_slash_is_a_404_even_under_debug(public_client, endpoint):
+    body = json.dumps(EVENT).encode()
+    response = public_client.post(f"/stripe/webhook/{endpoint.djstripe_uuid}", body, content_type="application/json",
+                                  HTTP_STRIPE_SIGNATURE=signature_header(body, endpoint.secret))
 
     assert response.status_code == 404
     assert not WebhookEventTrigger.objects.exists()
