@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
+from tenants.hosts import origin
 from tenants.services import LoginTokenInvalid, login_token_consume
 
 
@@ -24,6 +25,12 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "accounts/password_reset_email.txt"
     subject_template_name = "accounts/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        # The link's scheme, host and port come from our settings, never from the request's Host header.
+        scheme, _, domain = origin(self.request.tenant.host).partition("://")
+        self.extra_email_context = {"protocol": scheme, "domain": domain}  # the e-mail's context takes these last
+        return super().form_valid(form)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
