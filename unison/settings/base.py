@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "tenants.middleware.TenantMiddleware",
     "unison.request_id.RequestIdMiddleware",  # X-Request-ID; tags log lines with it and the schema
     "django.middleware.security.SecurityMiddleware",
+    "unison.security_headers.SecurityHeadersMiddleware",  # Content-Security-Policy and Permissions-Policy
     "unison.nul_bytes.NulByteMiddleware",  # a NUL in the path, query or form fields is a 400, not a database error
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -181,4 +182,5 @@ from unison.settings.celery import *  # noqa: E402,F403
 from unison.settings.console import *  # noqa: E402,F403
 from unison.settings.email import *  # noqa: E402,F403
 from unison.settings.logging import *  # noqa: E402,F403
+from unison.settings.security import *  # noqa: E402,F403
 from unison.settings.stripe import *  # noqa: E402,F403
