@@ -27,6 +27,7 @@ def step_url(step: str) -> str:
     return reverse("shopfloor:onboarding_step", args=[STEP_SLUGS[step]])
 
 
+@login_required  # the redirect would tell anyone how far the workspace's setup has come
 def onboarding(request):
     """Send the user to the first step they have not done yet."""
     return redirect(step_url(selectors.onboarding_next_step()))
@@ -124,6 +125,7 @@ STEP_VIEWS = {
 }
 
 
+@login_required
 def onboarding_step(request, step: str):
     """Show one wizard step; every step waits for the organisation's details."""
     view = STEP_VIEWS.get(step)

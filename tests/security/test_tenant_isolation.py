@@ -1,0 +1,223 @@
+"""Cross-tenant access, for every URL of a tenant host, generated from the URL conf.
+
+Two Enterprise workspaces hold the same rows with the same ids (tests/security/factories.py): the
+victim's name "Victim", the outsider's "Outsider". The outsider, signed in to their own workspace with
+a session and with a JWT, sends GET and POST (and PATCH to the API) to every URL of the victim's host,
+path parameters filled with those ids: each answer is a refusal (401, 403, 404, 405, or a redirect to
+sign in) or, for the few public pages in ``PUBLIC``, shows nothing of the victim's; nothing of the
+victim's changes. On the outsider's own host the same URLs show the outsider's records, never the
+victim's. A URL name in the conf that is in neither ``PARAMETERS`` nor ``PUBLIC`` fails the suite.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+from django.contrib.auth.tokens import default_token_generator
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django_tenants.utils import schema_context
+
+from shopfloor import services
+from shopfloor.models import NCR, Department, Invitation, Lane, Material, OnboardingState, Plant, Shift, WorkOrder
+from subscriptions.models import Subscription
+from tenants.services import login_token_issue
+from tests.conftest import PASSWORD, client_for
+from tests.security.factories import workspace_fill
+from tests.shopfloor.conftest import plan_set
+
+URLCONF = "unison.urls_tenant"
+# Every URL name of a tenant host and how to fill its path: parameter -> the kind of record (its id) or
+# the outsider's own signed link, reset token or uid.
+PARAMETERS: dict[str, dict[str, str]] = {
+    "accounts:logout": {},
+    "accounts:token_login": {"signed": "login_link"},
+    "subscriptions:dismiss_trial_banner": {},
+    "billing:page": {}, "billing:choose_plan": {}, "billing:portal": {},
+    "token": {}, "token_refresh": {}, "me": {},
+    "subscription": {}, "subscription_usage": {}, "subscription_upgrade": {}, "subscription_downgrade": {},
+    "subscription_cancel": {}, "subscription_resume": {}, "subscription_limits_check": {},
+    "billing_checkout": {}, "billing_plan": {}, "billing_preview": {}, "billing_portal": {}, "billing_invoices": {},
+    "shopfloor-plant-list": {}, "shopfloor-plant-detail": {"pk": "plant"},
+    "shopfloor-material-list": {}, "shopfloor-material-detail": {"pk": "material"},
+    "shopfloor-material-count": {"pk": "material"},
+    "shopfloor-work-order-list": {}, "shopfloor-work-order-detail": {"pk": "work_order"},
+    "shopfloor-work-order-advance": {"pk": "work_order"},
+    "shopfloor-ncr-list": {}, "shopfloor-ncr-detail": {"pk": "ncr"}, "shopfloor-ncr-advance": {"pk": "ncr"},
+    "shopfloor:dashboard": {}, "shopfloor:onboarding": {}, "shopfloor:sample_data_remove": {},
+    "shopfloor:onboarding_step": {"step": "step"},
+    "shopfloor:plant_list": {}, "shopfloor:plant_create": {}, "shopfloor:plant_detail": {"pk": "plant"},
+    "shopfloor:plant_edit": {"pk": "plant"},
+    "shopfloor:department_create": {"plant_pk": "plant"}, "shopfloor:department_edit": {"pk": "department"},
+    "shopfloor:lane_create": {"plant_pk": "plant"}, "shopfloor:lane_edit": {"pk": "lane"},
+    "shopfloor:shift_create": {"plant_pk": "plant"}, "shopfloor:shift_edit": {"pk": "shift"},
+    "shopfloor:department_delete": {"pk": "department"}, "shopfloor:lane_delete": {"pk": "lane"},
+    "shopfloor:shift_delete": {"pk": "shift"},
+    "shopfloor:material_list": {}, "shopfloor:material_create": {}, "shopfloor:material_detail": {"pk": "material"},
+    "shopfloor:material_edit": {"pk": "material"}, "shopfloor:material_adjust": {"pk": "material"},
+    "shopfloor:work_order_list": {}, "shopfloor:work_order_create": {},
+    "shopfloor:work_order_detail": {"pk": "work_order"}, "shopfloor:work_order_edit": {"pk": "work_order"},
+    "shopfloor:work_order_advance": {"pk": "work_order"},
+    "shopfloor:ncr_list": {}, "shopfloor:ncr_create": {}, "shopfloor:ncr_detail": {"pk": "ncr"},
+    "shopfloor:ncr_edit": {"pk": "ncr"}, "shopfloor:ncr_advance": {"pk": "ncr"},
+    "shopfloor:team": {}, "shopfloor:invitation_withdraw": {"pk": "invitation"},
+    "shopfloor:invitation_accept": {"signed": "invitation_link"},
+}
+# Pages anyone may open on a tenant host: they are checked to show nothing of the victim's, not refused.
+PUBLIC: dict[str, str] = {
+    "accounts:login": "the sign-in page",
+    "accounts:password_reset": "asks for an e-mail address; sends mail only to this workspace's users",
+    "accounts:password_reset_done": "says an e-mail may be on its way",
+    "accounts:password_reset_confirm": "checks the link against this workspace's users (another's shows invalid)",
+    "accounts:password_reset_complete": "says the password was changed",
+    "schema": "the OpenAPI schema, the same for every workspace",
+    "api_docs": "Swagger UI of that schema",
+    "api_redoc": "ReDoc of that schema",
+}
+PUBLIC_PARAMETERS = {"accounts:password_reset_confirm": {"uidb64": "uid", "token": "reset_token"}}
+# Pages on the outsider's own host that show the record of their path (its "Outsider" name must be there).
+SHOWS_RECORD = {
+    "shopfloor-plant-detail", "shopfloor-material-detail", "shopfloor-work-order-detail", "shopfloor-ncr-detail",
+    "shopfloor:plant_detail", "shopfloor:plant_edit", "shopfloor:department_create", "shopfloor:department_edit",
+    "shopfloor:lane_create", "shopfloor:lane_edit", "shopfloor:shift_create", "shopfloor:shift_edit",
+    "shopfloor:material_detail", "shopfloor:material_edit", "shopfloor:material_adjust",
+    "shopfloor:work_order_detail", "shopfloor:work_order_edit", "shopfloor:ncr_detail", "shopfloor:ncr_edit",
+}
+VICTIM_MARKS = ("Victim", "VIC-", "victim-invitee")
+OUTSIDER_MARKS = ("Outsider", "OUT-")  # names, and the codes, SKUs and numbers made from them
+TENANT_MODELS = (Plant, Department, Lane, Shift, Material, WorkOrder, NCR, Invitation, OnboardingState)
+
+
+def url_names(patterns=None, namespace: str | None = None) -> set[str]:
+    """Return the name of every URL pattern of the tenant URL conf, with its namespaces."""
+    names = set()
+    for pattern in get_resolver(URLCONF).url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            inner = ":".join(part for part in (namespace, pattern.namespace) if part) or None
+            names |= url_names(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(":".join(part for part in (namespace, pattern.name) if part))
+    return names
+
+
+def test_every_url_of_a_tenant_host_is_tested_or_public_with_a_reason():
+    names = url_names()
+    untested = names - set(PARAMETERS) - set(PUBLIC)
+    assert not untested, f"Add these URL names to PARAMETERS (or to PUBLIC with a reason): {sorted(untested)}"
+    assert not (set(PARAMETERS) | set(PUBLIC)) - names, "Names that no URL has any more"
+    assert not set(PARAMETERS) & set(PUBLIC)
+
+
+def _fill(name: str, values: dict) -> str:
+    parameters = {**PARAMETERS, **PUBLIC_PARAMETERS}.get(name, {})
+    return reverse(name, urlconf=URLCONF, kwargs={key: values[kind] for key, kind in parameters.items()})
+
+
+@pytest.fixture
+def workspaces(organization, other_organization, owner, outsider):
+    """Return the victim's and the outsider's organisations with the same rows (same ids), the outsider's
+    credentials, and the values that fill the URLs' paths."""
+    for workspace in (organization, other_organization):
+        plan_set(workspace, "enterprise")
+        with schema_context(workspace.schema_name):
+            for step in ("organization", "done"):
+                services.onboarding_step_complete(step=step)
+    victim_ids, outsider_ids = workspace_fill(organization, "Victim"), workspace_fill(other_organization, "Outsider")
+    assert victim_ids == outsider_ids  # the point: the outsider's ids are the victim's
+    with schema_context(other_organization.schema_name):
+        invitation_link = services.invitation_link(
+            organization=other_organization, invitation=Invitation.objects.get(pk=outsider_ids["invitation"]))
+        reset = {"uid": urlsafe_base64_encode(force_bytes(outsider.pk)),
+                 "reset_token": default_token_generator.make_token(outsider)}
+    tokens = client_for(other_organization).post(
+        "/api/v1/auth/token", {"email": outsider.email, "password": PASSWORD}, content_type="application/json").json()
+    values = {**victim_ids, **reset, "step": "plant", "invitation_link": urlsplit(invitation_link).path.split("/")[-2],
+              "login_link": urlsplit(login_token_issue(organization=other_organization,
+                                                       user_id=outsider.pk)).path.split("/")[-2]}
+    return {"victim": organization, "outsider": other_organization, "user": outsider, "tokens": tokens,
+            "values": values}
+
+
+def _snapshot(organization) -> list:
+    from accounts.models import User
+
+    with schema_context(organization.schema_name):
+        rows = [list(model.objects.order_by("pk").values()) for model in (*TENANT_MODELS, User)]
+    return [*rows, list(Subscription.objects.filter(organization=organization).values())]
+
+
+def _body(name: str, tokens: dict, user) -> dict:
+    """Return a body a real caller of the URL would send: the outsider's own credentials for the token URLs."""
+    return {"token": {"email": user.email, "password": PASSWORD}, "token_refresh": {"refresh": tokens["refresh"]}}.get(
+        name, {"name": "Hacked", "description": "Hacked", "status": "closed", "quantity_on_hand": "0"})
+
+
+def _refused(response) -> bool:
+    if response.status_code in (401, 403, 404, 405):
+        return True
+    return response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def _shows_victim(response) -> bool:
+    body = response.content.decode(errors="replace")
+    return any(mark in body for mark in VICTIM_MARKS)
+
+
+def _calls(client, name: str, url: str, body: dict, **headers):
+    """Yield (method, response) for GET, POST and, on the API, PATCH of ``url``."""
+    api = url.startswith("/api/")
+    yield "GET", client.get(url, **headers)
+    if api:
+        yield "POST", client.post(url, body, content_type="application/json", **headers)
+        yield "PATCH", client.patch(url, body, content_type="application/json", **headers)
+    else:
+        yield "POST", client.post(url, body, **headers)
+
+
+@pytest.mark.parametrize("credential", ["session", "jwt"])
+def test_the_outsider_can_neither_read_nor_change_the_victims_records_on_the_victims_host(workspaces, credential):
+    victim, outsider, user, tokens = (workspaces[key] for key in ("victim", "outsider", "user", "tokens"))
+    before = _snapshot(victim)
+    if credential == "session":
+        client, headers = client_for(outsider, user), {}
+        client.defaults["HTTP_HOST"] = victim.host  # the outsider's session cookie, sent to the victim's host
+    else:
+        client, headers = Client(HTTP_HOST=victim.host), {"HTTP_AUTHORIZATION": f"Bearer {tokens['access']}"}
+    problems = []
+    for name in sorted(PARAMETERS):
+        url = _fill(name, workspaces["values"])
+        for method, response in _calls(client, name, url, _body(name, tokens, user), **headers):
+            if not _refused(response) or _shows_victim(response):
+                problems.append(f"{method} {url} ({name}): {response.status_code} {response.content[:120]!r}")
+            elif credential == "jwt" and url.startswith("/api/v1/") and name not in ("token", "token_refresh"):
+                refusal = (response.status_code, response.json().get("detail"), response.get("WWW-Authenticate", ""))
+                if refusal[:2] != (401, "This token belongs to another workspace.") or not refusal[2].startswith("Bearer"):
+                    problems.append(f"{method} {url} ({name}): {refusal}")
+    for name in sorted(PUBLIC):
+        url = _fill(name, workspaces["values"])
+        for method, response in _calls(client, name, url, {}, **headers):
+            if response.status_code >= 500 or _shows_victim(response):
+                problems.append(f"{method} {url} ({name}, public): {response.status_code}")
+    assert problems == []
+    assert _snapshot(victim) == before
+
+
+def test_on_their_own_host_the_same_ids_show_the_outsiders_records(workspaces):
+    outsider, user, tokens = workspaces["outsider"], workspaces["user"], workspaces["tokens"]
+    session = client_for(outsider, user)
+    jwt = {"HTTP_AUTHORIZATION": f"Bearer {tokens['access']}"}
+    problems, shown = [], 0
+    for name in sorted(set(PARAMETERS) | set(PUBLIC)):
+        url = _fill(name, workspaces["values"])
+        response = session.get(url, **(jwt if url.startswith("/api/") else {}))
+        if _shows_victim(response):
+            problems.append(f"GET {url} ({name}) shows the victim's data")
+        if name in SHOWS_RECORD:
+            shown += 1
+            if response.status_code != 200 or not any(mark in response.content.decode() for mark in OUTSIDER_MARKS):
+                problems.append(f"GET {url} ({name}): {response.status_code}, not the outsider's record")
+    assert problems == []
+    assert shown == len(SHOWS_RECORD)
