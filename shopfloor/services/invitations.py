@@ -20,6 +20,8 @@ from tenants.models import Organization
 INVITATION_SALT = "unison.shopfloor.invitation"
 INVITATION_MAX_AGE = 7 * 24 * 3600  # seconds
 MAX_PER_BATCH = 20
+# A fixed subject: the workspace's name is the customer's own text, and must not let anyone send mail saying anything.
+INVITATION_SUBJECT = "You're invited to a workspace on Unison"
 
 
 class InvitationInvalid(Exception):
@@ -82,7 +84,7 @@ def invitations_send(*, organization: Organization, emails: str, role: str = "me
         )
         transaction.on_commit(
             lambda body=body, email=invitation.email: send_mail(
-                f"You're invited to {organization.name} on Unison", body, None, [email]
+                INVITATION_SUBJECT, body, None, [email]
             )
         )
     return invitations
