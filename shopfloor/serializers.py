@@ -81,11 +81,39 @@ class CodeField(PatternField, serializers.CharField):
         return super().to_internal_value(data).upper()
 
 
+class TextField(serializers.CharField):
+    """Text that must be sent as a JSON string (DRF's CharField would also take 12 and make it "12")."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class RecordIdField(serializers.PrimaryKeyRelatedField):
+    """Another record, by its id as a JSON integer (DRF's would also take "12")."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        return super().to_internal_value(data)
+
+
 class RecordSerializer(serializers.ModelSerializer):
-    # A model's fields, with the schema telling the bounds of its dates and amounts (no docstring: the
-    # schema would show it as every record's description).
+    # A model's fields as the schema describes them: text as strings, records by integer id, the bounds of
+    # dates and amounts, and read-only fields refused in a body rather than dropped without a word (no
+    # docstring: the schema would show it as every record's description).
     serializer_field_mapping = {**serializers.ModelSerializer.serializer_field_mapping,
+                                models.CharField: TextField, models.TextField: TextField,
                                 models.DateField: BoundedDateField, models.DecimalField: AmountField}
+    serializer_related_field = RecordIdField
+
+    def to_internal_value(self, data):
+        read_only = [name for name, field in self.fields.items() if field.read_only and name in data] \
+            if isinstance(data, dict) else []
+        if read_only:
+            raise serializers.ValidationError({name: ["This field is read-only."] for name in read_only})
+        return super().to_internal_value(data)
 
 
 class PlantSerializer(RecordSerializer):
@@ -148,6 +176,14 @@ def _search_field(text: str) -> serializers.CharField:
     return serializers.CharField(required=False, allow_blank=True, max_length=SEARCH_MAX_LENGTH, help_text=text)
 
 
+class QueryBooleanField(serializers.BooleanField):
+    """A boolean query parameter: ``true``/``false`` (or 1/0, yes/no, on/off); an empty one is refused,
+    not read as left out (DRF's way with HTML forms), as the schema's boolean says."""
+
+    def get_value(self, dictionary):
+        return dictionary.get(self.field_name, serializers.empty)
+
+
 class PlantQuerySerializer(serializers.Serializer):
     """The query parameters of the plant list."""
 
@@ -160,7 +196,7 @@ class MaterialQuerySerializer(serializers.Serializer):
     q = _search_field("Search the SKU and name.")
     unit = serializers.ChoiceField(choices=Unit.choices, required=False, allow_blank=True,
                                    help_text="Only materials of this unit.")
-    low = serializers.BooleanField(required=False, default=False, help_text="Only those under their reorder point.")
+    low = QueryBooleanField(required=False, default=False, help_text="Only those under their reorder point.")
 
 
 class WorkOrderQuerySerializer(serializers.Serializer):

@@ -5,6 +5,9 @@ and invalid, sent in-process to Django on the workspace's host with the owner's 
 no server error, conform to the schema (body, content type, headers), refuse what the schema calls
 invalid and, but for the operations in ``BUSINESS_RULES``, accept what it calls valid.
 
+The same cases every run (derandomized, so a failure is the code's, not the draw's); set FUZZ_EXPLORE=1
+to draw new ones.
+
 Left out: ``/api/v1/billing/*`` (each call goes to Stripe: billing's own tests run it against the local
 Stripe), and the check that every answer's status is documented (drf-spectacular documents the success
 answer only, so every 400/404 would be "undocumented").
@@ -13,6 +16,7 @@ answer only, so every 400/404 would be "undocumented").
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from datetime import date
 from decimal import Decimal
@@ -64,6 +68,20 @@ schema.app = application  # requests go to Django in this process, inside the te
 requests_sent: Counter[str] = Counter()
 
 
+def _nul_in_a_name(value) -> bool:
+    if isinstance(value, dict):
+        return any("\x00" in str(key) or _nul_in_a_name(item) for key, item in value.items())
+    return isinstance(value, list) and any(_nul_in_a_name(item) for item in value)
+
+
+@schema.hook
+def filter_query(context, query) -> bool:
+    """Leave out query strings with a NUL in a parameter's name: unison.nul_bytes refuses them everywhere
+    (tests/security/test_nul_bytes.py), which an OpenAPI 3.0 schema cannot say of the free-form names the
+    limit check's object parameter allows."""
+    return not _nul_in_a_name(query)
+
+
 def test_the_fuzzed_schema_is_the_one_a_tenant_host_serves(organization):
     served = client_for(organization).get("/api/schema/", {"format": "json"})
     assert served.status_code == 200
@@ -99,7 +117,8 @@ def enterprise(organization, owner, stripe_server):
 
 
 @schema.parametrize()
-@settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck),
+          derandomize=not os.environ.get("FUZZ_EXPLORE"))
 def test_the_tenant_api_answers_every_generated_request_within_its_schema(case, enterprise):
     organization, token = enterprise
     excluded = [status_code_conformance]

@@ -151,3 +151,20 @@ def test_the_low_filter_reads_true_and_false(api, records, enterprise):
         services.material_create(sku="OK-1", name="Plenty", quantity_on_hand=100, reorder_point=1)
     assert api.get("/api/v1/materials", {"low": "true"}).json()["count"] == 1
     assert api.get("/api/v1/materials", {"low": "false"}).json()["count"] == 2
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"name": 12}, "name"),  # text must be a string, not a number made one
+    ({"material": "1"}, "material"),  # a record by its integer id
+    ({"status": "closed"}, "status"),  # read-only: refused, not dropped without a word
+    ({"number": "WO-99999"}, "number"),
+    ({"due_date": "20300115"}, "due_date"),  # only YYYY-MM-DD
+    ({"quantity": 5}, "quantity"),  # amounts are strings
+])
+def test_a_body_the_schema_calls_invalid_is_refused_naming_the_field(api, records, body, field):
+    url = f"/api/v1/work-orders/{records['work_order'].pk}"
+    if field == "name":
+        url = f"/api/v1/plants/{records['plant'].pk}"
+    response = api.patch(url, body, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert list(response.json()) == [field]

@@ -22,6 +22,7 @@ def api(organization, owner, records):
     ("/api/v1/materials", {"q": "x" * 201}, "q"),
     ("/api/v1/materials", {"unit": "lbs"}, "unit"),
     ("/api/v1/materials", {"low": "maybe"}, "low"),
+    ("/api/v1/materials", {"low": ""}, "low"),
     ("/api/v1/work-orders", {"status": "flying"}, "status"),
     ("/api/v1/ncrs", {"severity": "catastrophic"}, "severity"),
     ("/api/v1/ncrs", {"status": "reopened"}, "status"),
