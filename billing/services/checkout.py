@@ -85,6 +85,12 @@ def billing_checkout_start(
         raise SubscriptionExists(
             "You already have a subscription in Stripe: change its plan here or in the billing portal instead."
         )
+    if subscription.stripe_subscription_id and subscription.suspension_reason == "payment_failed" \
+            and subscription.status == Status.SUSPENDED:
+        # Stripe still holds the unpaid subscription and its open invoice: a second one would bill twice.
+        raise BillingError("Your last payment failed and Stripe stopped retrying: pay the open invoice in the billing "
+                           "portal (Manage payment method), or cancel to start afresh.", code="payment_past_due",
+                           status=409, field="status")
     plan = {"tier": tier, "billing_cycle": billing_cycle, "add_ons": add_ons}
     if subscription.checkout_session_id:
         session = gateway.checkout_session_retrieve(subscription.checkout_session_id)

@@ -261,3 +261,16 @@ def test_a_second_live_stripe_subscription_is_flagged_and_not_counted(webhooks, 
         subscription.stripe_subscription_id, "starter", 4900)
     assert platform_metrics()["mrr_cents"] == 4900
     assert platform_metrics()["duplicate_stripe_subscriptions"] == 1
+
+
+def test_a_workspace_stripe_gave_up_on_pays_its_invoice_instead_of_a_second_checkout(stripe_catalog, organization,
+                                                                                   owner):
+    from tests.conftest import billed
+
+    billed(organization, status="suspended")  # Stripe's "unpaid": it stopped retrying the open invoice
+
+    response = _post(client_for(organization, owner), "/api/v1/billing/plan", {"tier": "starter"})
+
+    assert response.status_code == 409 and response.json()["code"] == "payment_past_due", response.content
+    assert "billing portal" in response.json()["detail"]
+    assert Subscription.objects.get(organization=organization).checkout_session_id == ""
