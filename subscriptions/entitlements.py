@@ -34,7 +34,6 @@ class Entitlements:
 
 
 NONE = Entitlements("", "", frozenset(), catalog.Limits(0, 0, 0), True, None)
-SUSPENDED_BY_OPERATOR = "suspended"
 
 
 def _cache_key(organization_id: int) -> str:
@@ -74,7 +73,7 @@ def entitlements_compute(subscription: Subscription) -> Entitlements:
     tier = comp or subscription.tier
     status = Status.ACTIVE if comp else subscription.status
     if subscription.is_held:
-        status = SUSPENDED_BY_OPERATOR
+        status = Status.SUSPENDED
     return Entitlements(
         tier=tier,
         status=status,

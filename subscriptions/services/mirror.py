@@ -98,11 +98,10 @@ def _other_subscription(locked: Subscription, state: BillingState) -> tuple[str,
     """Handle the state of a Stripe subscription other than ours; return None when it becomes ours."""
     other, extra = state.stripe_subscription_id, list(locked.extra_stripe_subscription_ids)
     live = state.status in LIVE_IN_STRIPE
-    if live and not subscription_is_in_stripe(locked):
+    if not live or not subscription_is_in_stripe(locked):
         _save(locked, {"extra_stripe_subscription_ids": [i for i in extra if i != other]})
-        return None  # ours has ended: the new live one becomes ours
-    if not live:
-        _save(locked, {"extra_stripe_subscription_ids": [i for i in extra if i != other]})
+        if live:
+            return None  # ours has ended: the new live one becomes ours
         return "stale", f"Stripe subscription {other} is not the organisation's current one."
     _save(locked, {"extra_stripe_subscription_ids": extra if other in extra else [*extra, other]})
     return "duplicate", (f"Stripe subscription {other} is a second live subscription of this customer: "
@@ -140,7 +139,7 @@ def _status_changes(locked: Subscription, target: str, *, trial_end: datetime | 
     elif target == Status.SUSPENDED:
         changes.update(suspended_at=now, suspension_reason="payment_failed")
     elif target == Status.CANCELLED:
-        changes.update(cancelled_at=now, cancel_at_period_end=False, pending_plan={})
+        changes["cancelled_at"] = now  # its cancel flag and pending change are cleared by _changes_for
     elif target == Status.TRIALING:
         changes.update(suspended_at=None, suspension_reason="")
     return changes
