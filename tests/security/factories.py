@@ -12,6 +12,7 @@ from decimal import Decimal
 import factory
 from django_tenants.utils import schema_context
 
+from exports.models import Export
 from shopfloor.models import NCR, Department, Invitation, Lane, Material, Plant, Shift, WorkOrder
 
 
@@ -89,9 +90,18 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"invitee-{n}@example.com")
 
 
+class ExportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Export
+
+    status = Export.Status.DONE
+    progress = 100
+
+
 def workspace_fill(organization, marker: str) -> dict[str, int]:
     """Make one plant (with a department, lane and shift), material, work order, NCR and invitation in the
-    organisation's schema, each naming ``marker``; return their ids by kind."""
+    organisation's schema, each naming ``marker``, and a finished export (its file not written); return their
+    ids by kind."""
     with schema_context(organization.schema_name):
         plant = PlantFactory(name=f"{marker} plant", code=f"{marker[:3].upper()}-1", address=f"{marker} street")
         records = {
@@ -106,4 +116,5 @@ def workspace_fill(organization, marker: str) -> dict[str, int]:
         records["ncr"] = NCRFactory(work_order=records["work_order"], description=f"{marker} dent",
                                     number=f"NCR-{marker[:3].upper()}-1")
         records["invitation"] = InvitationFactory(email=f"{marker.lower()}-invitee@example.com")
+        records["export"] = ExportFactory()
     return {kind: record.pk for kind, record in records.items()}

@@ -49,6 +49,7 @@ BUSINESS_RULES = {
     "POST /api/v1/ncrs": "neither a work order nor a material, or one not in this workspace",
     "PUT /api/v1/ncrs/{id}": "as for POST, or the NCR is closed",
     "PATCH /api/v1/ncrs/{id}": "as for POST, or the NCR is closed",
+    "POST /api/v1/export": "one export at a time: a second while the first is queued is a 409",
     # Not shop-floor endpoints; their owners may narrow these.
     "POST /api/v1/auth/token": "a blank or NUL e-mail or password (the schema allows any string)",
     "POST /api/v1/auth/token/refresh": "a blank or NUL refresh token (the schema allows any string)",

@@ -21,6 +21,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_tenants.utils import schema_context
 
+from exports.models import Export
 from shopfloor import services
 from shopfloor.models import NCR, Department, Invitation, Lane, Material, OnboardingState, Plant, Shift, WorkOrder
 from subscriptions.models import Subscription
@@ -65,6 +66,7 @@ PARAMETERS: dict[str, dict[str, str]] = {
     "shopfloor:ncr_edit": {"pk": "ncr"}, "shopfloor:ncr_advance": {"pk": "ncr"},
     "shopfloor:team": {}, "shopfloor:invitation_withdraw": {"pk": "invitation"},
     "shopfloor:invitation_accept": {"signed": "invitation_link"},
+    "exports:page": {}, "export": {}, "export_download": {"pk": "export"},
 }
 # Pages anyone may open on a tenant host: they are checked to show nothing of the victim's, not refused.
 PUBLIC: dict[str, str] = {
@@ -88,7 +90,7 @@ SHOWS_RECORD = {
 }
 VICTIM_MARKS = ("Victim", "VIC-", "victim-invitee")
 OUTSIDER_MARKS = ("Outsider", "OUT-")  # names, and the codes, SKUs and numbers made from them
-TENANT_MODELS = (Plant, Department, Lane, Shift, Material, WorkOrder, NCR, Invitation, OnboardingState)
+TENANT_MODELS = (Plant, Department, Lane, Shift, Material, WorkOrder, NCR, Invitation, OnboardingState, Export)
 
 
 def url_names(patterns=None, namespace: str | None = None) -> set[str]:
