@@ -47,6 +47,7 @@ SHARED_APPS = [
     "marketing",
     "platform_admin",
     "notifications",
+    "unison",  # the design system's template tags (unison/templatetags/ui.py)
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
