@@ -26,7 +26,17 @@ test: install  ## install, start services (and install Chromium if missing), run
 	if [ $$status -eq 5 ]; then echo "make test: no tests matched the selection (pytest exit 5); not a failure"; status=0; fi; \
 	exit $$status
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed static/build/unison.css
+
+# The design system's CSS: Tailwind CSS from the npm registry (versions pinned in package-lock.json),
+# built from assets/unison.css and the classes the templates use. A build artefact, not committed.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+CSS_SOURCES := assets/unison.css $(shell find templates unison/templatetags subscriptions/templatetags -name '*.html' -o -name '*.py' 2>/dev/null)
+static/build/unison.css: node_modules/.installed $(CSS_SOURCES)
+	npm run --silent build
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || python3 -m venv $(VENV)

@@ -25,10 +25,11 @@ class TeamView(ConfigureRequiredMixin, RecordFormView):
     success_message = "Invitations sent."
 
     def get_context_data(self, **kwargs):
+        invitations = list(Invitation.objects.filter(accepted_at__isnull=True))
         return super().get_context_data(
             users=get_user_model().objects.filter(is_active=True),
-            invitations=Invitation.objects.filter(accepted_at__isnull=True),
-            limit=limit_check(self.request.tenant, "add_user"),
+            invitations=invitations,
+            limit=limit_check(self.request.tenant, "add_user", pending=len(invitations)),
             **kwargs,
         )
 

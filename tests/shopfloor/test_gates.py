@@ -31,7 +31,7 @@ def test_starter_allows_one_plant_and_refuses_the_second_with_an_upgrade_link(or
     refused = owner_client.post("/plants/new/", PLANT)
     assert refused.status_code == 403
     body = refused.content.decode()
-    assert "Your plan includes 1 plants and you have 1" in body
+    assert "Your plan includes 1 plant and you have 1. Upgrade to Professional (5 plants)." in body
     assert f'href="{upgrade_url()}"' in body
     with schema_context(organization.schema_name):
         assert list(Plant.objects.values_list("code", flat=True)) == ["ONE-1"]

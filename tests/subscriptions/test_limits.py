@@ -41,7 +41,8 @@ def test_the_third_starter_user_fits_and_the_fourth_is_refused(starter):
     tenant_user(starter)
     check = limit_check(starter, "add_user")
     assert (check.allowed, check.used, check.limit) == (False, 3, 3)
-    assert check.message == "Your plan includes 3 users and you have 3. Upgrade or add users to continue."
+    assert check.message == ("Your plan includes 3 users and you have 3. "
+                             "Add the Extra user add-on ($5 per user a month) or upgrade to Professional (25 users).")
     with pytest.raises(LimitExceeded) as raised:
         limit_enforce(starter, "add_user")
     assert raised.value.check.upgrade_url == "/billing/"
