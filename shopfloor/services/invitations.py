@@ -73,7 +73,7 @@ def invitations_send(*, organization: Organization, emails: str, role: str = "me
     if problems:
         raise ValidationError({"emails": problems})
     pending = Invitation.objects.filter(accepted_at__isnull=True).count()
-    limit_enforce(organization, "add_user", adding=pending + len(addresses))
+    limit_enforce(organization, "add_user", adding=len(addresses), pending=pending)
     invitations = [
         Invitation.objects.create(email=email, role=role, invited_by=invited_by) for email in addresses
     ]
