@@ -36,7 +36,9 @@ class Export(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             # One export at a time per workspace: a second insert while one is queued or running fails.
-            models.UniqueConstraint(Value(1), condition=Q(status__in=["queued", "running"]),
+            # Written with OR, not IN: PostgreSQL prints an IN list back in a form that reads differently
+            # once re-created, and tenants.template clones indexes from their printed definition.
+            models.UniqueConstraint(Value(1), condition=Q(status="queued") | Q(status="running"),
                                     name="one_export_in_progress"),
             models.CheckConstraint(condition=Q(progress__lte=100), name="export_progress_at_most_100"),
         ]
