@@ -279,3 +279,13 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"invitation for {self.email}"
+
+
+class InvitationSent(models.Model):
+    """One invitation e-mail sent: kept when the invitation is withdrawn, so withdrawing frees no sends."""
+
+    email = models.EmailField()
+    sent_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"invitation e-mail to {self.email} at {self.sent_at:%Y-%m-%d %H:%M}"

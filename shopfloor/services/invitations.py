@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, timedelta
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
@@ -12,7 +14,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from shopfloor.models import Invitation
+from shopfloor.models import Invitation, InvitationSent
 from shopfloor.services.records import schema_check, schema_lock
 from subscriptions.limits import limit_enforce
 from tenants.models import Organization
@@ -22,6 +24,9 @@ INVITATION_MAX_AGE = 7 * 24 * 3600  # seconds
 MAX_PER_BATCH = 20
 # A fixed subject: the workspace's name is the customer's own text, and must not let anyone send mail saying anything.
 INVITATION_SUBJECT = "You're invited to a workspace on Unison"
+# Invitation e-mails one workspace may send per hour, withdrawn ones included: enough to bring a
+# whole shift in at once, too few to use a workspace to mail strangers.
+SENDS_PER_HOUR = 60
 
 
 class InvitationInvalid(Exception):
@@ -41,6 +46,25 @@ def _emails_parse(raw: str) -> list[str]:
         if email and email not in emails:
             emails.append(email)
     return emails
+
+
+def _sends_check(count: int) -> None:
+    """Refuse ``count`` more invitation e-mails when the workspace would pass SENDS_PER_HOUR; prune old rows.
+
+    Runs under the workspace's "users" lock, so two batches sent at once cannot both squeeze in.
+    """
+    hour_ago = timezone.now() - timedelta(hours=1)
+    InvitationSent.objects.filter(sent_at__lt=hour_ago).delete()
+    recent = list(InvitationSent.objects.order_by("sent_at").values_list("sent_at", flat=True))
+    if len(recent) + count <= SENDS_PER_HOUR:
+        return
+    left = max(SENDS_PER_HOUR - len(recent), 0)
+    # The time at which enough of the hour's sends age out for this batch to fit.
+    frees_at = recent[min(len(recent) + count - SENDS_PER_HOUR, len(recent)) - 1] + timedelta(hours=1)
+    raise ValidationError({"emails": (
+        f"This workspace can send {SENDS_PER_HOUR} invitations an hour and has {left} left. "
+        f"Try again after {frees_at.astimezone(UTC):%H:%M} UTC, or invite fewer people."
+    )})
 
 
 @transaction.atomic
@@ -72,8 +96,10 @@ def invitations_send(*, organization: Organization, emails: str, role: str = "me
             problems.append(f"{email} has already been invited.")
     if problems:
         raise ValidationError({"emails": problems})
+    _sends_check(len(addresses))
     pending = Invitation.objects.filter(accepted_at__isnull=True).count()
     limit_enforce(organization, "add_user", adding=len(addresses), pending=pending)
+    InvitationSent.objects.bulk_create(InvitationSent(email=email) for email in addresses)
     invitations = [
         Invitation.objects.create(email=email, role=role, invited_by=invited_by) for email in addresses
     ]

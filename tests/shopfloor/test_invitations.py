@@ -102,3 +102,47 @@ def test_an_invitation_for_an_address_that_joined_meanwhile_is_refused_not_a_500
     assert response.status_code == 403 and b"already has an account" in response.content
     with schema_context(organization.schema_name):
         assert User.objects.filter(email="ana@example.com").count() == 1
+
+
+def _batch(start: int, count: int = 20) -> str:
+    return "\n".join(f"p{number}@example.com" for number in range(start, start + count))
+
+
+def test_a_workspace_sends_at_most_an_hours_worth_of_invitations_and_withdrawing_frees_none(
+    organization, other_organization, owner, onboarded, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from shopfloor.models import InvitationSent
+    from shopfloor.services.invitations import SENDS_PER_HOUR
+
+    plan_set(organization, "enterprise")
+    plan_set(other_organization, "enterprise")
+    with schema_context(organization.schema_name):
+        for start in range(0, SENDS_PER_HOUR, 20):  # 60 sent in three batches, then all withdrawn
+            services.invitations_send(organization=organization, emails=_batch(start))
+        for invitation in Invitation.objects.all():
+            services.invitation_withdraw(invitation=invitation)
+        assert InvitationSent.objects.count() == SENDS_PER_HOUR
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(organization, owner).post("/team/", {"emails": "late@example.com", "role": "member"})
+    assert response.status_code == 200 and b"60 invitations an hour and has 0 left" in response.content
+    assert b"late@example.com" in response.content  # what the owner typed is kept
+    assert mail.outbox == []
+    with schema_context(organization.schema_name):
+        assert not Invitation.objects.exists()
+        # An hour later 19 of the first batch have aged out: 19 fit again, 20 do not.
+        InvitationSent.objects.filter(email__in=[f"p{n}@example.com" for n in range(19)]).update(
+            sent_at=timezone.now() - timedelta(hours=1, seconds=1)
+        )
+        from django.core.exceptions import ValidationError
+
+        with pytest.raises(ValidationError, match="has 19 left"):
+            services.invitations_send(organization=organization, emails=_batch(100))
+        assert len(services.invitations_send(organization=organization, emails=_batch(100, 19))) == 19
+        assert InvitationSent.objects.count() == SENDS_PER_HOUR  # the aged-out rows were pruned
+    with schema_context(other_organization.schema_name):  # another workspace's sends are its own
+        assert len(services.invitations_send(organization=other_organization, emails=_batch(0))) == 20
