@@ -24,11 +24,13 @@ class ExportView(APIView):
 
     @extend_schema(responses=ExportStatusSerializer, summary="The newest export and its download URL")
     def get(self, request):
+        """Return the workspace's newest export (status, progress, download URL once done), or null. Owners only."""
         latest = selectors.export_latest()
         return Response({"export": ExportSerializer(latest).data if latest else None})
 
     @extend_schema(request=None, responses={202: ExportStatusSerializer}, summary="Start an export of the workspace")
     def post(self, request):
+        """Start a background export of the whole workspace; 409 while another export is queued or running."""
         validated(ExportStartSerializer, request.data)
         export = services.export_request(organization=request.tenant, user=request.user,
                                          impersonator=request.session.get("impersonator", ""))
@@ -49,6 +51,7 @@ class ExportDownloadView(APIView):
     @extend_schema(responses={(200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY)},
                    summary="Download a finished export (a zip)")
     def get(self, request, pk: int):
+        """Stream a finished export's zip; 409 while it is not done, 410 once its file was removed."""
         export, path = services.export_download(organization=request.tenant, user=request.user, export_id=pk,
                                                 impersonator=request.session.get("impersonator", ""))
         name = f"{request.tenant.slug}-export-{export.finished_at:%Y-%m-%d}-{export.pk}.zip"
