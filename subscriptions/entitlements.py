@@ -1,20 +1,27 @@
 """What an organisation may do right now: tier, status, features, limits, read-only.
 
-Computed once per request (``request.entitlements``) and cached per organisation.
+Cached per organisation for ``CACHE_SECONDS``, and read at most once per request: inside
+``entitlements_request_scope`` (``EntitlementsMiddleware``) every ``entitlements_for`` of the same
+organisation (the gates, the limit checks, the banner) returns the first answer.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, nullcontext
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.db import connection
 from django_tenants.utils import schema_context
 
 from subscriptions import catalog
 from subscriptions.models import Status, Subscription
 
 CACHE_SECONDS = 60
+# Organisation id -> its entitlements, for the request in progress (None outside a request).
+_request_memo: ContextVar[dict[int, Entitlements] | None] = ContextVar("entitlements_request_memo", default=None)
 
 
 @dataclass(frozen=True)
@@ -87,12 +94,34 @@ def entitlements_compute(subscription: Subscription) -> Entitlements:
     )
 
 
+@contextmanager
+def entitlements_request_scope() -> Iterator[None]:
+    """Within the block, read each organisation's entitlements once and answer again from memory."""
+    token = _request_memo.set({})
+    try:
+        yield
+    finally:
+        _request_memo.reset(token)
+
+
 def entitlements_for(organization) -> Entitlements:
-    """Return the organisation's entitlements, from the cache when fresh."""
+    """Return the organisation's entitlements: as read before in this request, else from the cache when fresh."""
     if organization is None:
         return NONE
-    # Cache keys carry the schema name; use the organisation's own, whoever asks.
-    with schema_context(organization.schema_name):
+    memo = _request_memo.get()
+    if memo is not None and organization.pk in memo:
+        return memo[organization.pk]
+    result = _entitlements_read(organization)
+    if memo is not None:
+        memo[organization.pk] = result
+    return result
+
+
+def _entitlements_read(organization) -> Entitlements:
+    # Cache keys carry the schema name; use the organisation's own, whoever asks. Switching to the
+    # schema the connection is already on would make django-tenants set the search path again.
+    same = connection.schema_name == organization.schema_name
+    with nullcontext() if same else schema_context(organization.schema_name):
         key = _cache_key(organization.pk)
         cached = cache.get(key)
         if cached is not None:
@@ -105,5 +134,8 @@ def entitlements_for(organization) -> Entitlements:
 
 def entitlements_forget(organization) -> None:
     """Drop the cached entitlements; call after any change to the subscription or its add-ons."""
+    memo = _request_memo.get()
+    if memo is not None:
+        memo.pop(organization.pk, None)
     with schema_context(organization.schema_name):
         cache.delete(_cache_key(organization.pk))

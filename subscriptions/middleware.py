@@ -1,10 +1,10 @@
-"""Attach the organisation's entitlements to every tenant request."""
+"""Attach the organisation's entitlements to every tenant request, read at most once in it."""
 
 from __future__ import annotations
 
 from django.utils.functional import SimpleLazyObject
 
-from subscriptions.entitlements import entitlements_for
+from subscriptions.entitlements import entitlements_for, entitlements_request_scope
 
 
 class EntitlementsMiddleware:
@@ -14,4 +14,5 @@ class EntitlementsMiddleware:
     def __call__(self, request):
         organization = getattr(request, "tenant", None)
         request.entitlements = SimpleLazyObject(lambda: entitlements_for(organization))
-        return self.get_response(request)
+        with entitlements_request_scope():
+            return self.get_response(request)

@@ -15,6 +15,7 @@ from shopfloor.services.plants import plant_create
 from shopfloor.services.production import ncr_create, work_order_advance, work_order_create
 from shopfloor.services.records import schema_check
 from subscriptions.entitlements import entitlements_for
+from tenants.domain_cache import organization_forget
 from tenants.models import Organization
 
 PROFILE_FIELDS = ("industry", "company_size", "primary_use_case", "costing_method")
@@ -60,6 +61,7 @@ def organization_update_profile(*, organization: Organization, **fields) -> Orga
     if errors:
         raise ValidationError(errors)
     Organization.objects.filter(pk=organization.pk).update(**fields)
+    organization_forget(organization)  # requests read the organisation from the host cache
     for name, value in fields.items():
         setattr(organization, name, value)
     return organization

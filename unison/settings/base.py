@@ -62,6 +62,9 @@ INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in S
 
 TENANT_MODEL = "tenants.Organization"
 TENANT_DOMAIN_MODEL = "tenants.Domain"
+# One SET search_path per connection and schema, not one per query; django-tenants issues it again
+# after a rollback (which undoes it) and whenever the schema changes.
+TENANT_LIMIT_SET_CALLS = True
 # New tenant schemas are cloned from this migrated template (see tenants/template.py).
 UNISON_TEMPLATE_SCHEMA = "tenant_template"
 PUBLIC_SCHEMA_URLCONF = "unison.urls_public"
