@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import F, Q, QuerySet
 
 from shopfloor import states
@@ -100,43 +101,81 @@ class SetupProgress:
         return next((item for item in self.items if not item.done), None)
 
 
-def setup_progress(state: OnboardingState | None = None) -> SetupProgress:
-    """Return the "Complete your setup" checklist, judged from what the workspace really holds."""
-    state = state or onboarding_state()
-    teammates = get_user_model().objects.filter(is_active=True).count() > 1 or Invitation.objects.exists()
+def _counts(**querysets: QuerySet) -> dict[str, int]:
+    """Return each queryset's row count, all in one query (slice a queryset to [:1] to ask "any?")."""
+    columns, params = [], []
+    for name, queryset in querysets.items():
+        sql, query_params = queryset.values("pk").query.sql_with_params()
+        columns.append(f'(SELECT count(*) FROM ({sql}) AS "{name}_rows") AS "{name}"')  # names are ours
+        params.extend(query_params)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(columns), params)
+        return dict(zip(querysets, cursor.fetchone(), strict=True))
+
+
+def _setup_facts() -> dict[str, QuerySet]:
+    """Return what the setup checklist counts: each queryset asks whether the workspace holds any."""
+    return {
+        "active_users": get_user_model().objects.filter(is_active=True)[:2],
+        "invitations": Invitation.objects.all()[:1],
+        "plants": Plant.objects.all()[:1],
+        "work_orders": WorkOrder.objects.all()[:1],
+        "materials": Material.objects.all()[:1],
+    }
+
+
+def _sample_facts() -> dict[str, QuerySet]:
+    return {f"sample_{model._meta.model_name}": model.objects.filter(is_sample=True)[:1]
+            for model in (Material, WorkOrder, NCR)}
+
+
+def _setup_progress_from(state: OnboardingState, counts: dict[str, int]) -> SetupProgress:
+    teammates = counts["active_users"] > 1 or counts["invitations"] > 0
     return SetupProgress(
         (
             SetupItem("organization", "Tell us about your organisation", "organization" in state.steps_done,
                       "shopfloor:onboarding"),
-            SetupItem("plant", "Add your first plant", Plant.objects.exists(), "shopfloor:plant_create"),
+            SetupItem("plant", "Add your first plant", counts["plants"] > 0, "shopfloor:plant_create"),
             SetupItem("team", "Invite your teammates", teammates, "shopfloor:team"),
             SetupItem("work_order", "Create your first work order (or load sample data)",
-                      WorkOrder.objects.exists(), "shopfloor:work_order_create"),
-            SetupItem("material", "Add your materials", Material.objects.exists(), "shopfloor:material_create"),
+                      counts["work_orders"] > 0, "shopfloor:work_order_create"),
+            SetupItem("material", "Add your materials", counts["materials"] > 0, "shopfloor:material_create"),
         )
     )
 
 
+def setup_progress(state: OnboardingState | None = None) -> SetupProgress:
+    """Return the "Complete your setup" checklist, judged from what the workspace really holds."""
+    return _setup_progress_from(state or onboarding_state(), _counts(**_setup_facts()))
+
+
 def sample_data_exists() -> bool:
     """Return whether any sample material, work order or NCR is in the workspace."""
-    return any(model.objects.filter(is_sample=True).exists() for model in (Material, WorkOrder, NCR))
+    return any(_counts(**_sample_facts()).values())
 
 
 def dashboard_summary(*, with_ncrs: bool, with_setup: bool, state: OnboardingState | None = None) -> dict:
     """Return what the dashboard shows: open work orders, low materials, recent NCRs, plants, setup progress.
 
-    The setup checklist and the sample-data card are for those who configure (``with_setup``).
+    The setup checklist and the sample-data card are for those who configure (``with_setup``). Every
+    count on the page comes from one query; each list is one more, with what its rows show joined in.
     """
     open_orders = work_order_list(open_only=True)
     low = material_list(low=True)
+    facts = {"open_work_orders": open_orders, "low_materials": low}
+    if with_ncrs:
+        facts["open_ncrs"] = NCR.objects.exclude(status=states.NCRStatus.CLOSED)
+    if with_setup:
+        facts |= _setup_facts() | _sample_facts()
+    counts = _counts(**facts)
     return {
         "open_work_orders": open_orders[:8],
-        "open_work_orders_count": open_orders.count(),
+        "open_work_orders_count": counts["open_work_orders"],
         "low_materials": low[:8],
-        "low_materials_count": low.count(),
+        "low_materials_count": counts["low_materials"],
         "recent_ncrs": ncr_list()[:5] if with_ncrs else [],
-        "open_ncrs_count": NCR.objects.exclude(status=states.NCRStatus.CLOSED).count() if with_ncrs else 0,
+        "open_ncrs_count": counts.get("open_ncrs", 0),
         "plants": Plant.objects.all()[:10],
-        "setup": setup_progress(state) if with_setup else None,
-        "has_sample_data": with_setup and sample_data_exists(),
+        "setup": _setup_progress_from(state or onboarding_state(), counts) if with_setup else None,
+        "has_sample_data": with_setup and any(count for name, count in counts.items() if name.startswith("sample_")),
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView
@@ -24,7 +25,9 @@ class PlantListView(RecordListView):
 class PlantDetailView(WorkspaceMixin, DetailView):
     model = Plant
     template_name = "shopfloor/plant_detail.html"
-    queryset = Plant.objects.prefetch_related("departments", "lanes__department", "shifts")
+    # A lane's department joined in: one query for the lanes whether or not any has a department.
+    queryset = Plant.objects.prefetch_related(
+        "departments", Prefetch("lanes", queryset=Lane.objects.select_related("department")), "shifts")
 
 
 class PlantCreateView(ConfigureRequiredMixin, RecordFormView):
