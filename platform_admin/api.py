@@ -21,6 +21,7 @@ from platform_admin import serializers as s
 from subscriptions.models import Subscription
 from tenants.models import Organization
 from unison.api_errors import validated
+from unison.errors import ApplicationError
 
 
 class IsSuperuser(BasePermission):
@@ -166,15 +167,20 @@ class ChangePlanView(SubscriptionActionView):
 
 
 class MetricsView(OperatorView):
-    """Return the platform's headline figures: organisations, subscriptions, MRR, ARR and usage."""
+    """Return the platform's headline figures (organisations, subscriptions, MRR, ARR, usage, ARPA, lifetime
+    value, MRR growth, signups, plan and usage breakdowns, trials ending) and the period's payment success,
+    customer churn, net revenue retention, quick ratio and operators' activity (definitions in
+    ``platform_admin.metrics``)."""
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(parameters=[s.GrowthQuerySerializer], responses=OpenApiTypes.OBJECT)
     def get(self, request):
-        return Response(metrics.platform_metrics())
+        return Response(metrics.overview_metrics(period=self.query(s.GrowthQuerySerializer)["period"]))
 
 
 class GrowthView(OperatorView):
-    """Return daily signups, MRR, trial conversions and churn over the period (7d, 30d or 90d), with its totals."""
+    """Return daily signups, MRR, trial conversions, churn and operators' activity over the period (7d, 30d or
+    90d) with its totals, movements, net revenue retention and quick ratio; and signups per week, signups and
+    MRR growth per month, over the last twelve."""
 
     @extend_schema(parameters=[s.GrowthQuerySerializer], responses=OpenApiTypes.OBJECT)
     def get(self, request):
@@ -197,6 +203,18 @@ class CohortsQuerySerializer(serializers.Serializer):
     months = serializers.IntegerField(min_value=1, max_value=60, default=12)
 
 
+class RetentionQuerySerializer(serializers.Serializer):
+    """A range of signup cohorts: the first month (YYYY-MM) and how many; unset, the last 12 with signups."""
+
+    start = serializers.DateField(input_formats=["%Y-%m"], required=False, default=None,
+                                  help_text="The first cohort's month, YYYY-MM.")
+    months = serializers.IntegerField(min_value=1, max_value=60, required=False, default=None)
+
+
+class TableQuerySerializer(RetentionQuerySerializer):
+    period = serializers.ChoiceField(choices=list(metrics.PERIODS), default="30d")
+
+
 class MovementsView(OperatorView):
     """Return the MRR movements (new, expansion, contraction, churn, reactivation) and customer churn from
     ``start`` to ``end``, whole UTC days."""
@@ -215,6 +233,36 @@ class CohortsView(OperatorView):
     def get(self, request):
         months = self.query(CohortsQuerySerializer)["months"]
         return Response({"months": months, "cohorts": metrics.trial_conversion_cohorts(months=months)})
+
+
+class RetentionCohortsView(OperatorView):
+    """Return the retention table: per signup month, customers and MRR retained each month since signup.
+
+    A range that starts before the first signup or after this month, or runs past this month, is a 400
+    naming ``start`` or ``months``."""
+
+    @extend_schema(parameters=[RetentionQuerySerializer], responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        return Response(metrics.retention_cohorts(**self.query(RetentionQuerySerializer)))
+
+
+class MetricsCsvView(OperatorView):
+    """Return one metrics table or series as CSV: figures, by_tier, by_billing_cycle, usage_by_tier,
+    trials_ending, operator_actions, daily, weekly, monthly, movements, retention_cohorts or
+    trial_conversion_cohorts (``period``, ``start`` and ``months`` as in the JSON)."""
+
+    def perform_content_negotiation(self, request, force=False):
+        # The answer is CSV whatever the Accept header; refusals stay JSON.
+        return super().perform_content_negotiation(request, force=True)
+
+    @extend_schema(parameters=[TableQuerySerializer], responses={(200, "text/csv"): OpenApiTypes.STR})
+    def get(self, request, table: str):
+        if table not in metrics.TABLES:
+            raise ApplicationError(f"Unknown table; use one of {', '.join(metrics.TABLES)}.", field="table",
+                                   status=404, code="not_found")
+        params = self.query(TableQuerySerializer)
+        rows = metrics.metrics_table(table, **params)
+        return metrics.csv_download(table, rows, suffix=f"{params['period']}-{timezone.now():%Y-%m-%d}")
 
 
 class TopOrganizationsView(OperatorView):

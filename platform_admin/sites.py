@@ -39,6 +39,7 @@ class ConsoleSite(UnfoldAdminSite):
     def extra_urls(self):
         return [
             path("usage/", self.admin_view(lambda request: views.usage(request, self)), name="usage"),
+            path("metrics/csv/<str:table>/", self.admin_view(views.metrics_csv), name="metrics_csv"),
             path("impersonate/", self.admin_view(lambda request: views.impersonate(request, self)), name="impersonate"),
             path("impersonate/ended/<int:token_id>/", self.admin_view(views.impersonation_ended),
                  name="impersonation_ended"),

@@ -9,8 +9,10 @@ import json
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 
 from platform_admin import metrics, selectors
 from platform_admin.forms import ImpersonationForm
@@ -46,15 +48,33 @@ def _movement_rows(movements: dict) -> list[dict]:
     return [{**row, "amount": abs(row["cents"])} for row in rows]
 
 
+def _plan_rows(kpis: dict) -> list[dict]:
+    """Return one row per tier: its subscriptions and MRR beside its organisations' usage."""
+    empty = {"active_subscriptions": 0, "paying_customers": 0, "mrr_cents": 0}
+    rows = {row["tier"]: dict(row) for row in kpis["by_tier"]}
+    for usage_row in kpis["usage_by_tier"]:
+        rows.setdefault(usage_row["tier"], {**empty}).update(usage_row)
+    return list(rows.values())
+
+
 def dashboard_context(request) -> dict:
     """Return the dashboard's figures, charts and lists for the period chosen in ``?period=``."""
     period = request.GET.get("period", "30d")
     period = period if period in metrics.PERIODS else "30d"
     growth = metrics.growth_metrics(period=period)
-    series = growth["series"]
+    series, monthly, weekly = growth["series"], growth["monthly"], growth["weekly"]
     labels = [row["date"][5:] for row in series]
+    kpis, retention = metrics.overview_metrics(period=period), metrics.retention_cohorts()
     return {
-        "kpis": metrics.platform_metrics(),
+        "kpis": kpis,
+        "plan_rows": _plan_rows(kpis),
+        "retention": retention,
+        "retention_months": range(max((len(c["cells"]) for c in retention["cohorts"]), default=0)),
+        "csv_tables": list(metrics.TABLES),
+        "weekly_signups_chart": _chart([row["week_start"][5:] for row in weekly],
+                                       ("Signups", [row["signups"] for row in weekly], "primary")),
+        "monthly_mrr_chart": _chart([row["month"] for row in monthly],
+                                    ("MRR ($)", [row["mrr_cents"] / 100 for row in monthly], "primary")),
         "growth": growth,
         "movements": _movement_rows(growth["movements"]),
         "period": period,
@@ -75,6 +95,22 @@ def dashboard_context(request) -> dict:
         "trials_expiring": list(metrics.trials_expiring(days=7)),
         "recent_signups": list(metrics.recent_signups(limit=10)),
     }
+
+
+def metrics_csv(request, table: str):
+    """Download one metrics table or series as CSV, for the period (and cohort range) in the query string."""
+    from platform_admin.api import TableQuerySerializer
+
+    if table not in metrics.TABLES:
+        raise Http404("No such metrics table.")
+    form = TableQuerySerializer(data=request.GET)
+    if not form.is_valid():
+        return JsonResponse(form.errors, status=400)
+    try:
+        rows = metrics.metrics_table(table, **form.validated_data)
+    except ApplicationError as exc:
+        return JsonResponse(exc.as_dict(), status=exc.status)
+    return metrics.csv_download(table, rows, suffix=f"{form.validated_data['period']}-{timezone.now():%Y-%m-%d}")
 
 
 def usage(request, site):

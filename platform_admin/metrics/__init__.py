@@ -138,6 +138,7 @@ from platform_admin.metrics.revenue import (
     quick_ratio,
     subscriptions_by_plan,
 )
+from platform_admin.metrics.tables import TABLES, csv_download, metrics_table
 from platform_admin.metrics.usage import (
     USAGE_METRICS,
     latest_usage,
@@ -148,8 +149,8 @@ from platform_admin.metrics.usage import (
 )
 
 __all__ = [
-    "MOVEMENTS", "PAYING", "PERIODS", "USAGE_METRICS", "arpa_cents", "customer_churn", "customer_lifetime_value",
-    "days_window", "growth_metrics", "latest_usage", "limit_violations", "mrr_at", "mrr_by_month", "mrr_movements",
+    "MOVEMENTS", "PAYING", "PERIODS", "TABLES", "USAGE_METRICS", "arpa_cents", "csv_download", "customer_churn",
+    "customer_lifetime_value", "days_window", "growth_metrics", "latest_usage", "limit_violations", "metrics_table", "mrr_at", "mrr_by_month", "mrr_movements",
     "operator_activity", "overview_metrics", "payment_success", "platform_metrics", "quick_ratio", "recent_signups",
     "retention", "retention_cohorts", "signup_counts", "subscriptions_by_plan", "top_organizations",
     "trial_conversion_cohorts", "trials_expiring", "usage_by_tier", "usage_with_limits",
