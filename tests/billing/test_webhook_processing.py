@@ -96,24 +96,105 @@ def test_operators_see_each_events_outcome_in_the_console(stored_checkout_event,
     assert "start_paid_trial: stays trialing, starter (annual)" in outcome.detail
 
 
-def test_events_are_applied_one_at_a_time_a_drain_waits_while_another_worker_applies_one(
-    stored_checkout_event, organization
-):
-    import psycopg
-    from django.db import OperationalError, connection
+def customer_events(stripe_catalog, organization) -> tuple[str, list[dict]]:
+    """Check the organisation out in localstripe (delivery held); return its customer and its events, in order."""
+    from billing.services import SUBSCRIBED_EVENTS
 
-    from billing.services.drain import WEBHOOKS_LOCK
+    url = billing_checkout_start(organization=organization, tier="starter", billing_cycle="monthly",
+                                 success_url="http://x/ok", cancel_url="http://x/no")
+    session = stripe_catalog.call("POST", f"/_test/checkout/{url.rsplit('/', 1)[1]}/complete", card=GOOD_CARD)
+    events = stripe_catalog.call("GET", f"/_test/customers/{session['customer']}/events")["data"]
+    return session["customer"], [e for e in events if e["type"] in SUBSCRIBED_EVENTS]
+
+
+def store(public_client, endpoint, event: dict) -> WebhookEventTrigger:
+    body = json.dumps(event).encode()
+    response = public_client.post(f"/stripe/webhook/{endpoint.djstripe_uuid}/", body, content_type="application/json",
+                                  HTTP_STRIPE_SIGNATURE=signature_header(body, endpoint.secret))
+    assert response.status_code == 200
+    return WebhookEventTrigger.objects.get(pk=int(response.content))
+
+
+@pytest.fixture
+def held_endpoint(db, stripe_catalog):
+    """An endpoint whose events are stored, not applied, until the test drains (Celery not eager, delivery held)."""
+    eager, celery_app.conf.task_always_eager = celery_app.conf.task_always_eager, False
+    stripe_catalog.call("POST", "/_test/webhooks/hold", on="true")
+    endpoint, _ = stripe_webhook_setup(base_url="http://localhost")
+    yield endpoint
+    stripe_catalog.call("DELETE", f"/v1/webhook_endpoints/{endpoint.id}")
+    stripe_catalog.call("POST", "/_test/webhooks/hold", on="false")
+    celery_app.conf.task_always_eager = eager
+
+
+@pytest.fixture
+def other_worker():
+    """A second connection, as another worker would hold a customer's lock while it applies an event."""
+    import psycopg
+    from django.db import connection
 
     db = connection.settings_dict
     with psycopg.connect(host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], dbname=db["NAME"],
-                         autocommit=True) as other_worker:
-        other_worker.execute("SELECT pg_advisory_lock(%s)", [WEBHOOKS_LOCK])
-        with connection.cursor() as cursor:
-            cursor.execute("SET lock_timeout = '300ms'")  # undone with the test's transaction
-        with pytest.raises(OperationalError, match="lock timeout"):
-            webhooks_drain()
-        assert Subscription.objects.get(organization=organization).status == "trialing"
-        other_worker.execute("SELECT pg_advisory_unlock(%s)", [WEBHOOKS_LOCK])
+                         autocommit=True) as other:
+        yield other
 
-    assert webhooks_drain() == 1
+
+def lock(other_worker, customer_id: str, *, on: bool) -> None:
+    from billing.services.drain import customer_lock_key
+
+    function = "pg_advisory_lock" if on else "pg_advisory_unlock"
+    other_worker.execute(f"SELECT {function}(hashtext(%s))", [customer_lock_key(customer_id)])
+
+
+def test_each_event_is_filed_under_its_customer():
+    from billing.services.drain import NO_CUSTOMER, event_customer
+
+    assert event_customer({"data": {"object": {"object": "customer", "id": "cus_A"}}}) == "cus_A"
+    assert event_customer({"data": {"object": {"object": "invoice", "customer": "cus_B"}}}) == "cus_B"
+    assert event_customer({"data": {"object": {"object": "subscription", "customer": {"id": "cus_C"}}}}) == "cus_C"
+    assert event_customer({"data": {"object": {"object": "price", "id": "price_1"}}}) == NO_CUSTOMER
+    assert event_customer({}) == NO_CUSTOMER
+
+
+def test_while_a_worker_holds_one_customer_another_customers_events_are_applied_and_none_of_the_first_ones(
+    stripe_catalog, held_endpoint, organization, other_organization, public_client, other_worker
+):
+    held_customer, held_events = customer_events(stripe_catalog, organization)
+    free_customer, free_events = customer_events(stripe_catalog, other_organization)
+    assert len(held_events) >= 2 and held_customer != free_customer
+    # Interleaved, the held customer's first: a drain must not skip ahead to its later events.
+    held = [store(public_client, held_endpoint, e) for e in held_events]
+    free = [store(public_client, held_endpoint, e) for e in free_events]
+
+    lock(other_worker, held_customer, on=True)
+    assert webhooks_drain() == len(free), "the drain does not wait for the held customer"
+
+    assert all(t.processed for t in WebhookEventTrigger.objects.filter(pk__in=[t.pk for t in free]))
+    assert not any(t.processed for t in WebhookEventTrigger.objects.filter(pk__in=[t.pk for t in held]))
+    assert Subscription.objects.get(organization=other_organization).stripe_subscription_id.startswith("sub_")
+    assert not Subscription.objects.get(organization=organization).stripe_subscription_id
+
+    lock(other_worker, held_customer, on=False)
+    assert webhooks_drain() == len(held)
     assert Subscription.objects.get(organization=organization).stripe_subscription_id.startswith("sub_")
+    assert webhooks_drain() == 0, "each event is applied once"
+
+
+def test_one_customers_events_are_applied_in_the_order_they_arrived(
+    stripe_catalog, held_endpoint, organization, other_organization, public_client
+):
+    first_customer, first_events = customer_events(stripe_catalog, organization)
+    _, second_events = customer_events(stripe_catalog, other_organization)
+    # Arrival interleaves the two customers, each one's own events in Stripe's order.
+    arrivals = [e for pair in zip(first_events, second_events, strict=False) for e in pair]
+    arrivals += first_events[len(second_events):] + second_events[len(first_events):]
+    triggers = [store(public_client, held_endpoint, e) for e in arrivals]
+
+    assert webhooks_drain() == len(triggers)
+
+    from djstripe.models import Event
+
+    applied = {e.id: e.djstripe_id for e in Event.objects.filter(id__in=[e["id"] for e in arrivals])}
+    for events in (first_events, second_events):
+        order = [applied[e["id"]] for e in events]
+        assert order == sorted(order), "a customer's events are applied in arrival order"
