@@ -48,15 +48,6 @@ def _movement_rows(movements: dict) -> list[dict]:
     return [{**row, "amount": abs(row["cents"])} for row in rows]
 
 
-def _plan_rows(kpis: dict) -> list[dict]:
-    """Return one row per tier: its subscriptions and MRR beside its organisations' usage."""
-    empty = {"active_subscriptions": 0, "paying_customers": 0, "mrr_cents": 0}
-    rows = {row["tier"]: dict(row) for row in kpis["by_tier"]}
-    for usage_row in kpis["usage_by_tier"]:
-        rows.setdefault(usage_row["tier"], {**empty}).update(usage_row)
-    return list(rows.values())
-
-
 def dashboard_context(request) -> dict:
     """Return the dashboard's figures, charts and lists for the period chosen in ``?period=``."""
     period = request.GET.get("period", "30d")
@@ -67,7 +58,6 @@ def dashboard_context(request) -> dict:
     kpis, retention = metrics.overview_metrics(period=period), metrics.retention_cohorts()
     return {
         "kpis": kpis,
-        "plan_rows": _plan_rows(kpis),
         "retention": retention,
         "retention_months": range(max((len(c["cells"]) for c in retention["cohorts"]), default=0)),
         "csv_tables": list(metrics.TABLES),
@@ -75,6 +65,8 @@ def dashboard_context(request) -> dict:
                                        ("Signups", [row["signups"] for row in weekly], "primary")),
         "monthly_mrr_chart": _chart([row["month"] for row in monthly],
                                     ("MRR ($)", [row["mrr_cents"] / 100 for row in monthly], "primary")),
+        "monthly_signups_chart": _chart([row["month"] for row in monthly],
+                                        ("Signups", [row["signups"] for row in monthly], "primary")),
         "growth": growth,
         "movements": _movement_rows(growth["movements"]),
         "period": period,
