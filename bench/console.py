@@ -9,15 +9,19 @@ of ``DATABASE_URL``; created first, dropped at the end; no tenant schemas are ne
 Each metric is timed through the full Django stack (median of ``--repeat`` runs) and its
 queries counted, first with 100 organisations, then with ``--orgs``; the count must not change:
 
-- ``metrics``: ``GET /api/v1/admin/metrics`` (headline figures);
+- ``metrics``: ``GET /api/v1/admin/metrics`` (headline figures, with ARPA, lifetime value, payment
+  success, MRR growth, signups, plans, usage by tier, trials ending, operators' activity, NRR and quick ratio);
 - ``growth``: ``GET /api/v1/admin/metrics/growth?period=30d`` (series, movements, churn, conversion);
 - ``movements``: ``GET /api/v1/admin/metrics/movements`` over the last 30 days (with customer churn);
 - ``cohorts``: ``GET /api/v1/admin/metrics/cohorts?months=12``;
+- ``retention``: ``GET /api/v1/admin/metrics/retention-cohorts`` (the last 12 signup months);
+- ``csv``: ``GET /api/v1/admin/metrics/csv/figures`` (every headline figure as CSV);
 - ``dashboard``: the console's dashboard page (``GET /admin/``).
 
 Then ``naive``: the same figures (MRR now, the 30-day movements, customer churn, cohort
-conversion) worked out organisation by organisation in Python, the way an N+1 loop would; its
-figures must equal the API's. ``ratio`` = naive ms / (metrics + growth + cohorts ms).
+conversion, MRR and usage by tier, net revenue retention, payment success, impersonations,
+retention cohorts) worked out organisation by organisation in Python, the way an N+1 loop would;
+its figures must equal the API's. ``ratio`` = naive ms / (metrics + growth + cohorts + retention ms).
 
     .venv/bin/python bench/console.py [--orgs 10000] [--repeat 5]
 
@@ -79,6 +83,9 @@ def history(i: int, price: int) -> list[tuple[str, str, str, int]]:
 
 def build(first: int, count: int, now: datetime) -> None:
     """Bulk-create ``count`` organisations numbered from ``first``, with their ledger and usage."""
+    from djstripe.models import Customer, Invoice
+
+    from platform_admin.models import AuditEntry
     from subscriptions import catalog
     from subscriptions.models import Subscription, SubscriptionEvent, UsageSnapshot
     from tenants.models import Organization
@@ -107,6 +114,7 @@ def build(first: int, count: int, now: datetime) -> None:
             comp_tier="professional" if steps[-1][0] == "comp" else "",
             held_at=now if i % 50 == 1 else None,
             stripe_subscription_id=f"sub_{i}" if paying or steps[-1][0] == "checkout" else "",
+            stripe_customer_id=f"cus_{i}" if any(step[3] > 0 for step in steps) else "",
             extra_stripe_subscription_ids=[f"sub_{i}_second"] if paying and i % 97 == 0 else [],
         ))
         events.append([(name, source, target, mrr, at) for (name, source, target, mrr), at in zip(steps, times, strict=True)])
@@ -117,6 +125,22 @@ def build(first: int, count: int, now: datetime) -> None:
         for sub, steps in zip(subs, events, strict=True)
         for name, source, target, mrr, at in steps
     )
+    # An invoice 3 days ago for each organisation that was billed: paid, or (past due) declined twice.
+    billed = [(i, sub) for i, sub in zip(numbers, subs, strict=True) if sub.stripe_customer_id]
+    Customer.objects.bulk_create(Customer(id=sub.stripe_customer_id, stripe_data={}) for _i, sub in billed)
+    Invoice.objects.bulk_create(
+        Invoice(id=f"in_{i}", customer_id=sub.stripe_customer_id, created=now - timedelta(days=3, minutes=i % 60),
+                stripe_data={"status": "open" if sub.status == "past_due" else "paid", "attempted": True,
+                             "amount_due": 4900, "attempt_count": 2 if sub.status == "past_due" else 1})
+        for i, sub in billed
+    )
+    AuditEntry.objects.bulk_create(
+        AuditEntry(actor_id=1, actor_email="bench@unison.local", action=action, target_type="organization",
+                   target_id=str(org.pk), organization_id=org.pk, created_at=now - timedelta(days=i % 40, hours=2))
+        for i, org in zip(numbers, orgs, strict=True)
+        for action, every in (("impersonation_start", 10), ("subscription_extend_trial", 7))
+        if i % every == 0
+    )
     UsageSnapshot.objects.bulk_create(
         UsageSnapshot(organization=org, users=(i * 7) % 40, plants=i % 7, storage_bytes=i * 1_000_000, measured_at=now - timedelta(hours=h))
         for i, org in zip(numbers, orgs, strict=True)
@@ -124,16 +148,31 @@ def build(first: int, count: int, now: datetime) -> None:
     )
 
 
-def naive_metrics(start: datetime, end: datetime, first_month: datetime) -> dict:
-    """Return the figures the N+1 way, in Python: MRR now, movements and customer churn of (start, end], cohorts."""
+def month_ends(signed_up: datetime, end: datetime) -> list[datetime]:
+    """Return the instant each UTC month ends from the signup month to ``end``'s (that one ends at ``end``)."""
+    moments, year, month = [], signed_up.year, signed_up.month
+    while (year, month) < (end.year, end.month):
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        moments.append(datetime(year, month, 1, tzinfo=UTC))
+    return [*moments, end]
+
+
+def naive_metrics(start: datetime, end: datetime, first_month: datetime, retention_first: datetime) -> dict:
+    """Return the figures the N+1 way, in Python: MRR now, movements and customer churn of (start, end], cohorts,
+    MRR and usage by tier, net revenue retention, payment success, impersonations and retention cohorts."""
+    from djstripe.models import Invoice
+
+    from platform_admin.models import AuditEntry
     from subscriptions.models import Subscription, SubscriptionEvent, UsageSnapshot
     from tenants.models import Organization
 
     figures = {"organizations": 0, "paying_customers": 0, "trials": 0, "mrr_cents": 0, "users": 0, "plants": 0,
                "duplicate_stripe_subscriptions": 0}
     moves = {kind: {"cents": 0, "count": 0} for kind in MOVEMENTS}
-    paying_at_start = lost = 0
+    paying_at_start = lost = mrr_start = mrr_retained = attempted = paid = impersonations = 0
     cohorts: dict[str, list[int]] = {}
+    tiers: dict[str, list[int]] = {}
+    retention: dict[str, list[list[int]]] = {}
     for org in Organization.objects.all():
         figures["organizations"] += 1
         sub = Subscription.objects.filter(organization=org).first()
@@ -141,14 +180,31 @@ def naive_metrics(start: datetime, end: datetime, first_month: datetime) -> dict
         if latest is not None:
             figures["users"] += latest.users
             figures["plants"] += latest.plants
+        impersonations += AuditEntry.objects.filter(organization_id=org.pk, action="impersonation_start",
+                                                    created_at__gt=start, created_at__lte=end).count()
         if sub is None:
             continue
+        tier = tiers.setdefault(sub.tier, [0, 0, 0])  # active, MRR, users
+        tier[0] += sub.status in ("active", "past_due")
+        tier[1] += sub.mrr_cents
+        tier[2] += latest.users if latest is not None else 0
+        for invoice in Invoice.objects.filter(customer_id=sub.stripe_customer_id, created__gt=start, created__lte=end):
+            attempted += 1
+            paid += invoice.stripe_data["status"] == "paid"
         figures["mrr_cents"] += sub.mrr_cents
         figures["paying_customers"] += sub.mrr_cents > 0
         figures["trials"] += sub.status == "trialing"
         figures["duplicate_stripe_subscriptions"] += len(sub.extra_stripe_subscription_ids)
         previous = best = at_start = at_end = 0
-        for event in SubscriptionEvent.objects.filter(subscription=sub).order_by("created_at", "id"):
+        history = list(SubscriptionEvent.objects.filter(subscription=sub).order_by("created_at", "id"))
+        if org.created_at >= retention_first:
+            row = retention.setdefault(org.created_at.astimezone(UTC).strftime("%Y-%m"), [])
+            for k, moment in enumerate(month_ends(org.created_at.astimezone(UTC), end)):
+                mrr = next((e.mrr_cents for e in reversed(history) if e.created_at <= moment), 0)
+                row.extend([0, 0] for _ in range(k + 1 - len(row)))
+                row[k][0] += mrr > 0
+                row[k][1] += mrr
+        for event in history:
             if event.created_at > end:
                 break
             if event.created_at <= start:
@@ -161,13 +217,17 @@ def naive_metrics(start: datetime, end: datetime, first_month: datetime) -> dict
             previous, best, at_end = event.mrr_cents, max(best, event.mrr_cents), event.mrr_cents
         paying_at_start += at_start > 0
         lost += at_start > 0 and at_end == 0
+        mrr_start += at_start if at_start > 0 else 0
+        mrr_retained += at_end if at_start > 0 else 0
         if org.created_at >= first_month:
             month = org.created_at.astimezone(UTC).strftime("%Y-%m")
             converted = SubscriptionEvent.objects.filter(subscription=sub, mrr_cents__gt=0, created_at__lte=end).exists()
             cohorts.setdefault(month, [0, 0])
             cohorts[month][0] += 1
             cohorts[month][1] += converted
-    return {"figures": figures, "movements": moves, "paying_at_start": paying_at_start, "lost": lost, "cohorts": cohorts}
+    return {"figures": figures, "movements": moves, "paying_at_start": paying_at_start, "lost": lost, "cohorts": cohorts,
+            "tiers": tiers, "nrr": (mrr_start, mrr_retained), "payments": (attempted, paid),
+            "impersonations": impersonations, "retention": retention}
 
 
 def timed(call, repeat: int) -> tuple[float, int, object]:
@@ -202,6 +262,21 @@ def check_naive(naive: dict, api: dict) -> None:
     for cohort in api["cohorts"]["cohorts"]:
         expected = naive["cohorts"].get(cohort["month"], [0, 0])
         assert [cohort["signups"], cohort["converted"]] == expected, (cohort, expected)
+    figures = api["metrics"]
+    for row in figures["by_tier"]:
+        active, mrr, _users = naive["tiers"].get(row["tier"], [0, 0, 0])
+        assert (row["active_subscriptions"], row["mrr_cents"]) == (active, mrr), (row, active, mrr)
+    for row in figures["usage_by_tier"]:
+        assert row["users"] == naive["tiers"].get(row["tier"], [0, 0, 0])[2], row
+    nrr = figures["net_revenue_retention"]
+    assert (nrr["mrr_start_cents"], nrr["mrr_retained_cents"]) == naive["nrr"], (nrr, naive["nrr"])
+    payments = figures["payment_success"]
+    assert (payments["attempted"], payments["paid"]) == naive["payments"], (payments, naive["payments"])
+    assert figures["operator_activity"]["impersonation_sessions"] == naive["impersonations"]
+    for cohort in api["retention"]["cohorts"]:
+        cells = [[cell["customers"], cell["mrr_cents"]] for cell in cohort["cells"]]
+        expected = naive["retention"].get(cohort["month"], [])
+        assert cells[: len(expected)] == expected and not any(c != [0, 0] for c in cells[len(expected):]), cohort["month"]
 
 
 def main() -> None:
@@ -245,6 +320,8 @@ def main() -> None:
             "growth": get("/api/v1/admin/metrics/growth?period=30d"),
             "movements": get(f"/api/v1/admin/metrics/movements?start={window_start}"),
             "cohorts": get("/api/v1/admin/metrics/cohorts?months=12"),
+            "retention": get("/api/v1/admin/metrics/retention-cohorts"),
+            "csv": get("/api/v1/admin/metrics/csv/figures"),
             "dashboard": get("/admin/"),
         }
 
@@ -279,15 +356,17 @@ def main() -> None:
         movements = results["movements"]
         start, end = datetime.fromisoformat(movements["start"]), datetime.fromisoformat(movements["end"])
         first_month = datetime.fromisoformat(results["cohorts"]["cohorts"][0]["month"] + "-01").replace(tzinfo=UTC)
-        naive_ms, naive_queries, naive = timed(lambda: naive_metrics(start, end, first_month), 1)
+        retention_first = datetime.fromisoformat(results["retention"]["start"] + "-01").replace(tzinfo=UTC)
+        naive_ms, naive_queries, naive = timed(lambda: naive_metrics(start, end, first_month, retention_first), 1)
         check_naive(naive, results)
-        ms = sum(large[name]["ms"] for name in ("metrics", "growth", "cohorts"))
-        queries = sum(large[name]["queries"] for name in ("metrics", "growth", "cohorts"))
+        timed_names = ("metrics", "growth", "cohorts", "retention")
+        ms = sum(large[name]["ms"] for name in timed_names)
+        queries = sum(large[name]["queries"] for name in timed_names)
         summary = {
             "bench": "console",
             "orgs": results["metrics"]["organizations"],
             "queries": queries,
-            "queries_at_100_orgs": sum(small[name]["queries"] for name in ("metrics", "growth", "cohorts")),
+            "queries_at_100_orgs": sum(small[name]["queries"] for name in timed_names),
             "ms": round(ms, 1),
             "naive_ms": round(naive_ms, 1),
             "naive_queries": naive_queries,
@@ -297,7 +376,7 @@ def main() -> None:
             "mrr_cents": results["metrics"]["mrr_cents"],
             "movements_30d": {kind: movements[kind] for kind in MOVEMENTS} | {"net_cents": movements["net_cents"]},
         }
-        print(f"done: metrics + growth + cohorts {ms:.0f} ms in {queries} queries (as many at 100 organisations)"
+        print(f"done: metrics + growth + cohorts + retention {ms:.0f} ms in {queries} queries (as many at 100 organisations)"
               f" vs naive {naive_ms:.0f} ms in {naive_queries} queries; figures equal")
         print(json.dumps(summary))
     finally:
