@@ -133,3 +133,39 @@ def test_a_profile_saved_with_a_queryset_update_shows_on_the_next_request(organi
                                     primary_use_case="quality", costing_method="fifo")
 
     assert client.get("/accounts/login/").wsgi_request.tenant.industry == "plastics"
+
+
+def test_requests_alternating_between_two_tenants_on_one_connection_each_read_their_own_rows(
+    organization, other_organization, owner, outsider
+):
+    from tests.security.factories import workspace_fill
+
+    workspace_fill(organization, "Acme")
+    workspace_fill(other_organization, "Umbrella")
+    ours, theirs = client_for(organization, owner), client_for(other_organization, outsider)
+    ours.get("/plants/"), theirs.get("/plants/")  # each host in the cache
+    for client, mine, not_mine in [(ours, b"Acme plant", b"Umbrella plant")] * 2 + [
+            (theirs, b"Umbrella plant", b"Acme plant")] * 2 + [(ours, b"Acme plant", b"Umbrella plant"),
+                                                             (theirs, b"Umbrella plant", b"Acme plant")]:
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get("/plants/")
+        assert page.status_code == 200
+        assert mine in page.content and not_mine not in page.content
+        sets = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SET search_path")]
+        assert len(sets) <= 1
+
+
+def test_the_search_path_is_set_again_only_when_the_schema_changes(organization, other_organization, owner,
+                                                                    outsider):
+    ours, theirs = client_for(organization, owner), client_for(other_organization, outsider)
+
+    def search_paths_set(client) -> list[str]:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/plants/").status_code == 200
+        return [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SET search_path")]
+
+    search_paths_set(ours), search_paths_set(theirs)  # each host in the cache
+    assert search_paths_set(ours) == [f'SET search_path = "{organization.schema_name}","public"']
+    assert search_paths_set(ours) == [], "the same schema as the last request: nothing to set"
+    assert search_paths_set(theirs) == [f'SET search_path = "{other_organization.schema_name}","public"']
+    assert search_paths_set(ours) == [f'SET search_path = "{organization.schema_name}","public"']
