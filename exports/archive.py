@@ -21,10 +21,9 @@ from pathlib import Path
 from django.core.serializers.json import DjangoJSONEncoder
 
 from exports.tables import Table
+from unison.csv_text import formula_quoted
 
 FORMAT_VERSION = 1
-# A spreadsheet runs a cell that starts with one of these as a formula; the CSV quotes it with '.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CSV_NOTE = ("UTF-8, comma-separated, a header row; an empty cell is null; true/false for booleans; "
             "JSON values as JSON text; text starting with = + - @ (a spreadsheet formula) is prefixed "
             "with ' in the CSV only. The JSON file of each table holds the exact values.")
@@ -64,9 +63,7 @@ def _cell(value) -> str:
         return json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
     if isinstance(value, datetime | date | time):
         return value.isoformat()
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return str(value)
+    return str(formula_quoted(value))
 
 
 def _entry(archive: zipfile.ZipFile, path: str) -> _Hashing:

@@ -17,12 +17,12 @@ from platform_admin.metrics.cohorts import retention_cohorts
 from platform_admin.metrics.growth import growth_metrics
 from platform_admin.metrics.ledger import MOVEMENTS, trial_conversion_cohorts
 from platform_admin.metrics.overview import overview_metrics
+from unison.csv_text import formula_quoted
 
 Rows = tuple[list[str], list[list]]
 
 
 TRIALS_HEADER = ["organization_id", "organization_name", "tier", "trial_ends_at"]
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _records(records: list[dict], header: list[str] | None = None) -> Rows:
@@ -97,7 +97,7 @@ def _cell(value):
     """Return ``value`` for a CSV cell: None as empty, text that a spreadsheet would run as a formula quoted."""
     if value is None:
         return ""
-    return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+    return formula_quoted(value)
 
 
 def csv_download(name: str, rows: Rows, *, suffix: str) -> HttpResponse:
