@@ -28,6 +28,7 @@ from subscriptions.models import Subscription
 from tenants.services import login_token_issue
 from tests.conftest import PASSWORD, client_for
 from tests.security.factories import workspace_fill
+from tests.security.figures import record
 from tests.shopfloor.conftest import plan_set
 
 URLCONF = "unison.urls_tenant"
@@ -188,10 +189,13 @@ def test_the_outsider_can_neither_read_nor_change_the_victims_records_on_the_vic
         client.defaults["HTTP_HOST"] = victim.host  # the outsider's session cookie, sent to the victim's host
     else:
         client, headers = Client(HTTP_HOST=victim.host), {"HTTP_AUTHORIZATION": f"Bearer {tokens['access']}"}
-    problems = []
+    problems, attempts, failures, leaks = [], 0, 0, 0
     for name in sorted(PARAMETERS):
         url = _fill(name, workspaces["values"])
         for method, response in _calls(client, name, url, _body(name, tokens, user), **headers):
+            attempts += 1
+            failures += int(response.status_code >= 500)
+            leaks += int(_shows_victim(response) or (not _refused(response) and response.status_code < 400))
             if not _refused(response) or _shows_victim(response):
                 problems.append(f"{method} {url} ({name}): {response.status_code} {response.content[:120]!r}")
             elif credential == "jwt" and url.startswith("/api/v1/") and name not in ("token", "token_refresh"):
@@ -201,10 +205,15 @@ def test_the_outsider_can_neither_read_nor_change_the_victims_records_on_the_vic
     for name in sorted(PUBLIC):
         url = _fill(name, workspaces["values"])
         for method, response in _calls(client, name, url, {}, **headers):
+            attempts += 1
+            failures += int(response.status_code >= 500)
+            leaks += int(_shows_victim(response))
             if response.status_code >= 500 or _shows_victim(response):
                 problems.append(f"{method} {url} ({name}, public): {response.status_code}")
+    changed = _snapshot(victim) != before
+    record(f"cross-tenant requests ({credential})", attempts=attempts, failures=failures, leaks=leaks + int(changed))
     assert problems == []
-    assert _snapshot(victim) == before
+    assert not changed
 
 
 def test_on_their_own_host_the_same_ids_show_the_outsiders_records(workspaces):
