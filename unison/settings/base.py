@@ -57,6 +57,7 @@ TENANT_APPS = [
     "axes",
     "shopfloor",
     "exports",
+    "apikeys",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -101,6 +102,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "subscriptions.middleware.EntitlementsMiddleware",
     "platform_admin.middleware.ImpersonationMiddleware",  # after auth: ends impersonations on time, audits writes
+    "apikeys.middleware.APIKeyWriteAuditMiddleware",  # audits each write made with an API key
 ]
 
 TEMPLATES = [
