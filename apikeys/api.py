@@ -6,8 +6,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.permissions import OwnerOrAdminSignedIn
 from apikeys import selectors, services
-from apikeys.permissions import OwnerOrAdminSignedIn
 from apikeys.serializers import APIKeyCreatedSerializer, APIKeyCreateSerializer, APIKeySerializer
 from subscriptions.gates import has_feature
 from unison.api_errors import validated

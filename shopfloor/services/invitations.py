@@ -14,6 +14,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from notifications.look import email_look
 from shopfloor.models import Invitation, InvitationSent
 from shopfloor.services.records import schema_check, schema_lock
 from subscriptions.limits import limit_enforce
@@ -103,6 +104,7 @@ def invitations_send(*, organization: Organization, emails: str, role: str = "me
     invitations = [
         Invitation.objects.create(email=email, role=role, invited_by=invited_by) for email in addresses
     ]
+    sender = email_look(organization).from_email()  # the workspace's sender name, with white labelling
     for invitation in invitations:
         link = invitation_link(organization=organization, invitation=invitation)
         body = render_to_string(
@@ -110,7 +112,7 @@ def invitations_send(*, organization: Organization, emails: str, role: str = "me
         )
         transaction.on_commit(
             lambda body=body, email=invitation.email: send_mail(
-                INVITATION_SUBJECT, body, None, [email]
+                INVITATION_SUBJECT, body, sender, [email]
             )
         )
     return invitations

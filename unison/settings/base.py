@@ -58,6 +58,7 @@ TENANT_APPS = [
     "shopfloor",
     "exports",
     "apikeys",
+    "branding",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -116,6 +117,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tenants.context_processors.unison",
+                "branding.context_processors.branding",  # the workspace's logo and accent on its pages
             ],
         },
     },
