@@ -23,6 +23,7 @@ from django_tenants.utils import schema_context
 
 from apikeys.models import APIKey
 from apikeys.services import api_key_create
+from branding.models import Branding
 from exports.models import Export
 from shopfloor import services
 from shopfloor.models import NCR, Department, Invitation, Lane, Material, OnboardingState, Plant, Shift, WorkOrder
@@ -71,6 +72,7 @@ PARAMETERS: dict[str, dict[str, str]] = {
     "exports:page": {}, "export": {}, "export_download": {"pk": "export"},
     "apikeys:page": {}, "apikeys:revoke": {"pk": "api_key"},
     "api_keys": {}, "api_key_revoke": {"pk": "api_key"},
+    "branding:page": {}, "branding": {}, "branding_logo": {},
 }
 # Pages anyone may open on a tenant host: they are checked to show nothing of the victim's, not refused.
 PUBLIC: dict[str, str] = {
@@ -82,8 +84,10 @@ PUBLIC: dict[str, str] = {
     "schema": "the OpenAPI schema, the same for every workspace",
     "api_docs": "Swagger UI of that schema",
     "api_redoc": "ReDoc of that schema",
+    "branding:logo": "the workspace's own logo file (its e-mails show it); another workspace's logo name is a 404 here",
 }
-PUBLIC_PARAMETERS = {"accounts:password_reset_confirm": {"uidb64": "uid", "token": "reset_token"}}
+PUBLIC_PARAMETERS = {"accounts:password_reset_confirm": {"uidb64": "uid", "token": "reset_token"},
+                     "branding:logo": {"name": "logo_name"}}
 # Pages on the outsider's own host that show the record of their path (its "Outsider" name must be there).
 SHOWS_RECORD = {
     "shopfloor-plant-detail", "shopfloor-material-detail", "shopfloor-work-order-detail", "shopfloor-ncr-detail",
@@ -94,7 +98,8 @@ SHOWS_RECORD = {
 }
 VICTIM_MARKS = ("Victim", "VIC-", "victim-invitee")
 OUTSIDER_MARKS = ("Outsider", "OUT-")  # names, and the codes, SKUs and numbers made from them
-TENANT_MODELS = (Plant, Department, Lane, Shift, Material, WorkOrder, NCR, Invitation, OnboardingState, Export, APIKey)
+TENANT_MODELS = (Plant, Department, Lane, Shift, Material, WorkOrder, NCR, Invitation, OnboardingState, Export, APIKey,
+                 Branding)
 
 
 def url_names(patterns=None, namespace: str | None = None) -> set[str]:
@@ -140,7 +145,7 @@ def workspaces(organization, other_organization, owner, outsider):
                  "reset_token": default_token_generator.make_token(outsider)}
     tokens = client_for(other_organization).post(
         "/api/v1/auth/token", {"email": outsider.email, "password": PASSWORD}, content_type="application/json").json()
-    values = {**victim_ids, **reset, "step": "plant", "invitation_link": urlsplit(invitation_link).path.split("/")[-2],
+    values = {**victim_ids, **reset, "step": "plant", "logo_name": "logo-victim.png", "invitation_link": urlsplit(invitation_link).path.split("/")[-2],
               "login_link": urlsplit(login_token_issue(organization=other_organization,
                                                        user_id=outsider.pk)).path.split("/")[-2]}
     with schema_context(other_organization.schema_name):
