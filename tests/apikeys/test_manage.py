@@ -132,3 +132,11 @@ def test_the_openapi_schema_describes_the_key_scheme_on_the_data_api_only(enterp
     assert {"ApiKeyAuth": []} in schema["paths"]["/api/v1/plants"]["get"]["security"]
     assert {"ApiKeyAuth": []} not in schema["paths"]["/api/v1/api-keys"]["post"]["security"]
     assert {"ApiKeyAuth": []} not in schema["paths"]["/api/v1/auth/me"]["get"]["security"]
+
+
+def test_a_workspace_export_carries_the_keys_but_not_their_hashes():
+    from exports.tables import excluded, workspace_tables
+
+    table = next(t for t in workspace_tables() if t.name == "apikeys_apikey")
+    assert "hashed_key" not in table.columns and {"name", "prefix", "scope", "revoked_at"} <= set(table.columns)
+    assert "apikeys_apikey.hashed_key" in excluded()["columns"]
