@@ -14,6 +14,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from notifications.look import email_look
 from shopfloor.models import Invitation, InvitationSent
 from shopfloor.services.records import schema_check, schema_lock
 from subscriptions.limits import limit_enforce
@@ -108,6 +109,7 @@ def invitations_send(
         Invitation.objects.create(email=email, role=role, invited_by=invited_by, impersonated_by=impersonated_by)
         for email in addresses
     ]
+    sender = email_look(organization).from_email()  # the workspace's sender name, with white labelling
     for invitation in invitations:
         link = invitation_link(organization=organization, invitation=invitation)
         body = render_to_string(
@@ -115,7 +117,7 @@ def invitations_send(
         )
         transaction.on_commit(
             lambda body=body, email=invitation.email: send_mail(
-                INVITATION_SUBJECT, body, None, [email]
+                INVITATION_SUBJECT, body, sender, [email]
             )
         )
     return invitations
