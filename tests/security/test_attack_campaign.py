@@ -78,8 +78,9 @@ OUR_APPS = ("tenants", "subscriptions", "platform_admin", "billing", "notificati
 def _console_targets() -> list[tuple[str, str, list[str]]]:
     """Return (change list URL, parameter, values) for the console: search, page, order and each filter.
 
-    Our own apps' change lists get every hostile string in the search box and a quarter of them in each
-    other parameter; third-party ones (dj-stripe, axes, Celery beat) fewer, as the same Django code runs them.
+    Our own apps' change lists get every base hostile string in the search box and a quarter of them in each
+    other parameter; third-party ones (dj-stripe, axes, Celery beat) a sixteenth and a thirty-second: the same
+    Django code runs them, and what differs is their fields.
     """
     targets = []
     for model, model_admin in admin.site._registry.items():
@@ -95,8 +96,8 @@ def _console_targets() -> list[tuple[str, str, list[str]]]:
                 parameters.append(entry.parameter_name)
         url = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
         if model_admin.search_fields:
-            targets.append((url, "q", HOSTILE if ours else BASE_HOSTILE[::8]))
-        targets += [(url, parameter, BASE_HOSTILE[::4] if ours else BASE_HOSTILE[::16]) for parameter in parameters]
+            targets.append((url, "q", BASE_HOSTILE if ours else BASE_HOSTILE[::16]))
+        targets += [(url, parameter, BASE_HOSTILE[::4] if ours else BASE_HOSTILE[::32]) for parameter in parameters]
     return targets
 
 
