@@ -27,6 +27,7 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection, connections, router, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.operations import RunPython, SeparateDatabaseAndState
+from django_tenants.utils import schema_exists
 
 from tenants.models import Organization
 
@@ -99,29 +100,29 @@ def workspaces_migrate(
     started = time.perf_counter()
     report = Report()
     with _run_lock():
-        if include_template and _plan(settings.UNISON_TEMPLATE_SCHEMA, target):
-            _standard_migrate(settings.UNISON_TEMPLATE_SCHEMA, target)
+        if include_template:
+            _template_migrate(target)
         schemas = workspace_schemas()
         report.schemas = len(schemas)
         for members in schemas_by_applied(schemas).values():
-            runs = _plan(members[0], target)
+            loader, runs = _plan(members[0], target)
             if not runs:
                 continue
             report.behind += len(members)
             count = sum(len(run) for _, run in runs)
             progress(f"{len(members)} schema(s) lack {count} migration(s), from {_names(runs[0][1][:1])}")
-            _group_migrate(members, runs, report, workers, progress)
+            _group_migrate(members, loader, runs, report, workers, progress)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _group_migrate(members, runs, report: Report, workers: int, progress) -> None:
+def _group_migrate(members, loader, runs, report: Report, workers: int, progress) -> None:
     """Apply ``runs`` to every schema of one group, run by run, dropping the schemas that fail."""
     for plain, run in runs:
         alive = [name for name in members if name not in report.failed]
         if not alive:
             return
-        sql = _run_sql(alive, run) if plain else None
+        sql = _run_sql(loader, alive, run) if plain else None
         if sql is None:
             report.by_standard.update(_keys(run))
             for index, name in enumerate(alive, 1):
@@ -138,8 +139,11 @@ def _group_migrate(members, runs, report: Report, workers: int, progress) -> Non
             _apply_everywhere(alive, sql + _records_sql(run), report, workers, progress, run)
 
 
-def _plan(schema: str, target) -> list[tuple[bool, list]]:
-    """Return the forward plan of ``schema`` cut into runs (see ``_runs``); refuse a plan that unapplies."""
+def _plan(schema: str, target):
+    """Return the migration loader of ``schema`` and its forward plan cut into runs (see ``_runs``).
+
+    Refuse a plan that unapplies. The loader serves every schema with the same applied migrations.
+    """
     connection.set_schema(schema)
     try:
         executor = MigrationExecutor(connection)
@@ -147,7 +151,7 @@ def _plan(schema: str, target) -> list[tuple[bool, list]]:
         steps = executor.migration_plan(targets)
         if any(backwards for _, backwards in steps):
             raise MigrateRefused(f"Schema {schema} would have migrations unapplied; use migrate_schemas for that.")
-        return list(_runs([migration for migration, _ in steps]))  # the router answers for this tenant schema
+        return executor.loader, list(_runs([migration for migration, _ in steps]))  # the router answers for a tenant
     finally:
         connection.set_schema_to_public()
 
@@ -182,14 +186,14 @@ def _reduces_to_sql(migration) -> bool:
     return True
 
 
-def _run_sql(schemas: list[str], run) -> str | None:
+def _run_sql(loader, schemas: list[str], run) -> str | None:
     """Return the SQL of ``run`` for the first schema if the last schema gets the same SQL; else None."""
     samples = {schemas[0], schemas[-1]}
     texts = set()
     for schema in samples:
         connection.set_schema(schema)
         try:
-            statements = MigrationExecutor(connection).loader.collect_sql([(migration, False) for migration in run])
+            statements = loader.collect_sql([(migration, False) for migration in run])
         finally:
             connection.set_schema_to_public()
         text = "\n".join(line for line in statements if not line.lstrip().startswith("--"))
@@ -265,6 +269,17 @@ def _apply_one(schema: str, sql: str) -> str | None:
     except DatabaseError as exc:
         return str(exc).strip().splitlines()[0]
     return None
+
+
+def _template_migrate(target) -> None:
+    """Create the template if it is missing, else migrate it by the standard path when it is behind."""
+    from tenants.template import template_schema_ensure
+
+    template = settings.UNISON_TEMPLATE_SCHEMA
+    if not schema_exists(template):
+        template_schema_ensure()
+    if _plan(template, target)[1]:
+        _standard_migrate(template, target)
 
 
 def _standard_migrate(schema: str, target) -> None:
