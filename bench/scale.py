@@ -61,10 +61,13 @@ def provision(count: int, sample: int) -> tuple[list[float], list[float]]:
     from bench.provisioning import tenant_create
 
     ours, library = [], []
-    every = max(1, count // max(1, sample))
+    window = max(1, count // 20)
+    # The library's clones fall between the first and the last 5 %, so they never sit next to those samples.
+    middle = range(window + 1, count - window)
+    at = {middle[round(i * (len(middle) - 1) / max(1, sample - 1))] for i in range(sample)} if sample else set()
     for index in range(1, count + 1):
         ours.append(tenant_create(index, "ours"))
-        if sample and index % every == every // 2 and len(library) < sample:
+        if index in at:
             library.append(tenant_create(index, "library"))
         if index == 1 or index % max(1, count // 20) == 0:
             print(f"[{index}/{count}] ours {ours[-1]:.0f} ms; library clones so far {len(library)}", flush=True)
@@ -98,7 +101,7 @@ def backend_memory(schemas: list[str]) -> dict[str, float]:
             pid, contexts = cursor.fetchone()
         status = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines())
         kb = {key: int(status[key].split()[0]) for key in ("VmRSS", "RssAnon")}
-        return {"rss_mb": kb["VmRSS"] / 1024, "anon_mb": kb["RssAnon"] / 1024, "contexts_mb": contexts / 2**20}
+        return {"rss_mb": kb["VmRSS"] / 1024, "anon_mb": kb["RssAnon"] / 1024, "contexts_mb": float(contexts) / 2**20}
 
     before = measure()
     for schema in schemas:
