@@ -222,26 +222,18 @@ def main() -> int:
         parser.error("--tenants must be at least 100 (the memory figure touches 100 workspaces)")
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    from bench.scratch import scratch_database
+    from bench.scratch import scratch_database, scratch_django
 
-    os.environ["DATABASE_URL"] = scratch_database(scratch_name())
-    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.scale_settings"
-    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "true"
     try:
-        import django
+        scratch_django(scratch_name(), settings_module="bench.scale_settings")
         from django.core.management import call_command
         from django.db import connections
 
-        django.setup()
-        from tenants.template import template_schema_ensure
         from tenants.workspace_migrations import workspace_schemas
 
-        started = time.perf_counter()
-        call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
-        template_schema_ensure()
+        # The template stands before the AddField, so every workspace cloned from it does too.
         call_command("migrate_schemas", PROBE, "0001_initial", schema_name=settings_template(), interactive=False,
                      verbosity=0)
-        print(f"setup: public schema and template migrated in {time.perf_counter() - started:.1f} s", flush=True)
 
         ours, library = provision(args.tenants, args.library_sample)
         catalog = catalog_size()
