@@ -58,10 +58,13 @@ def percentile(values: list[float], fraction: float) -> float:
 
 def provision(count: int, sample: int) -> tuple[list[float], list[float]]:
     """Create ``count`` workspaces our way and ``sample`` by the library's clone, interleaved; return both timings."""
+    from django.conf import settings
     from django.db import connection
 
     from bench.provisioning import tenant_create
+    from tenants.template import clone_statements
 
+    clone_statements(settings.UNISON_TEMPLATE_SCHEMA)  # read once per process (as in a web worker), not per tenant
     ours, library = [], []
     window = max(1, count // 20)
     # The library's clones fall between the first and the last 5 %, so they never sit next to those samples.

@@ -154,3 +154,23 @@ def test_it_refuses_an_app_without_a_migration_name(db):
 def test_it_refuses_a_target_behind_the_template(db):
     with pytest.raises(CommandError, match="would have migrations unapplied"):
         migrate(PROBE, "0001_initial")
+
+
+def test_only_atomic_migrations_without_python_for_the_tenant_reduce_to_sql(db):
+    from django.db import migrations, models
+
+    from tenants.workspace_migrations import _reduces_to_sql
+
+    def migration(app: str, *operations, atomic: bool = True):
+        made = migrations.Migration("0099_probe", app)
+        made.operations, made.atomic = list(operations), atomic
+        return made
+
+    add = migrations.AddField("probe", "extra", models.IntegerField(default=0))
+    python = migrations.RunPython(migrations.RunPython.noop)
+    connection.set_schema("t_any_workspace")  # the router answers for a tenant schema
+    assert _reduces_to_sql(migration(PROBE, add, migrations.RunSQL("SELECT 1")))
+    assert not _reduces_to_sql(migration(PROBE, add, atomic=False))
+    assert not _reduces_to_sql(migration(PROBE, add, python))
+    assert not _reduces_to_sql(migration(PROBE, migrations.SeparateDatabaseAndState(database_operations=[python])))
+    assert _reduces_to_sql(migration("subscriptions", python))  # a shared app's Python never runs in a tenant schema
