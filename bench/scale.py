@@ -236,8 +236,9 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     from bench.scratch import scratch_database, scratch_django
 
+    scratch = scratch_name()  # before DATABASE_URL points at the scratch database itself
     try:
-        scratch_django(scratch_name(), settings_module="bench.scale_settings")
+        scratch_django(scratch, settings_module="bench.scale_settings")
         from django.core.management import call_command
         from django.db import connections
 
@@ -257,7 +258,7 @@ def main() -> int:
         connections.close_all()
     finally:
         if not args.keep:
-            scratch_database(scratch_name(), drop_only=True)
+            scratch_database(scratch, drop_only=True)
 
     window = max(1, len(ours) // 20)
     first, last = ours[:window], ours[-window:]
