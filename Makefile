@@ -47,10 +47,11 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 services: install  ## find or start PostgreSQL and Redis
 	@$(call SERVICES,)
 
+# The public schema, then the template and every workspace: plain-SQL migrations computed once and applied
+# in one transaction per schema (tenants/workspace_migrations.py); a schema that fails is named, and the next run retries it.
 migrate: install
 	$(PY) manage.py migrate_schemas --shared -v 1
-	$(PY) manage.py migrate_template
-	$(PY) manage.py migrate_schemas --tenant --executor=multiprocessing -v 1
+	$(PY) manage.py migrate_workspaces
 
 seed: install
 	$(PY) manage.py seed_demo
