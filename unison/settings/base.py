@@ -20,6 +20,14 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[UNISON_BASE_DOMAIN, f".{UNISO
 DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/unison")}
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# "transaction" when DATABASE_URL is a pooler in transaction mode (PgBouncer, the production set-up):
+# each statement then carries its tenant's search path, never the session (unison/pooled_postgresql).
+DATABASE_POOLING = env("DATABASE_POOLING", default="")
+if DATABASE_POOLING == "transaction":
+    DATABASES["default"]["ENGINE"] = "unison.pooled_postgresql"
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True  # a cursor would not outlive its transaction
+elif DATABASE_POOLING:
+    raise ImproperlyConfigured(f"DATABASE_POOLING must be empty or 'transaction', not {DATABASE_POOLING!r}.")
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 
 SHARED_APPS = [
