@@ -161,9 +161,11 @@ CACHES = {
     "default": {
         "BACKEND": _cache_backend,
         "LOCATION": env("CACHE_LOCATION", default=REDIS_URL if _cache_backend == _REDIS_CACHE else "unison"),
-        # Every key carries the schema name, so tenants never share an entry.
-        "KEY_FUNCTION": "django_tenants.cache.make_key",
-        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+        # Every key starts with the prefix, then the schema name, so tenants never share an entry and the
+        # cache keeps to its own keys in a Redis db it shares with the broker (clear() deletes only those).
+        "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="cache"),
+        "KEY_FUNCTION": "unison.cache.make_key",
+        "REVERSE_KEY_FUNCTION": "unison.cache.reverse_key",
     }
 }
 
