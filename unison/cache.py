@@ -14,9 +14,8 @@ minute per process, so an outage is seen without a line per call.
 from __future__ import annotations
 
 import logging
-import time
-
 import re
+import time
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from django.db import connection
