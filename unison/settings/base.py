@@ -138,14 +138,6 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "media"))
-MEDIA_URL = "/media/"
-# Tenant files live under MEDIA_ROOT/<schema_name>/ (django-tenants storage).
-STORAGES = {
-    "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
-MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -198,4 +190,5 @@ from unison.settings.console import *  # noqa: E402,F403
 from unison.settings.email import *  # noqa: E402,F403
 from unison.settings.logging import *  # noqa: E402,F403
 from unison.settings.security import *  # noqa: E402,F403
+from unison.settings.storage import *  # noqa: E402,F403
 from unison.settings.stripe import *  # noqa: E402,F403
