@@ -1,4 +1,4 @@
-"""Real processes for the scaling tests: gunicorn web servers, a Celery worker and PgBouncer.
+"""Real processes for the scaling tests: gunicorn web servers, a Celery worker and PgBouncer (``pgbouncer.py``).
 
 Each starts on a free port of 127.0.0.1 against the test database (committed data, so these tests
 use ``transactional_db``), in a process of its own: nothing is shared with the test process but
@@ -8,10 +8,8 @@ PostgreSQL and Redis, as between the machines of a deployment.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 from contextlib import suppress
 from pathlib import Path
 
@@ -23,7 +21,7 @@ from django_tenants.utils import schema_context
 
 from accounts.authentication import TenantTokenObtainSerializer
 from tests.lifecycle.conftest import _stop, broker, eventually, free_port, own_redis, queue  # noqa: F401 (fixtures)
-from unison.devservices import PGBOUNCER
+from tests.scaling.pgbouncer import PgBouncer
 
 ROOT = Path(settings.BASE_DIR)
 BIN = Path(sys.executable).parent
@@ -32,10 +30,10 @@ NOT_INHERITED = ("DJANGO_SETTINGS_MODULE", "DEBUG", "SECRET_KEY", "CACHE_BACKEND
                  "CELERY_TASK_ALWAYS_EAGER", "CELERY_BROKER_URL", "DATABASE_POOLING", "REDIS_URL")
 
 
-def database_url(host: str | None = None, port: int | None = None) -> str:
-    """Return the URL of the test database, directly or through a pooler at host:port."""
+def database_url() -> str:
+    """Return the URL of the test database."""
     db = connection.settings_dict
-    return f"postgres://{db['USER']}@{host or db['HOST']}:{port or db['PORT'] or 5432}/{db['NAME']}"
+    return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def production_env(**overrides: str) -> dict[str, str]:
@@ -123,66 +121,13 @@ def start_worker(tmp_path, queue):  # noqa: F811
         _stop(process)
 
 
-class PgBouncer:
-    """A PgBouncer in transaction mode in front of the test's PostgreSQL, with ``pool_size`` server connections."""
-
-    def __init__(self, folder: Path, pool_size: int):
-        self.folder, self.port = folder, free_port()
-        db = connection.settings_dict
-        (folder / "userlist.txt").write_text(f'"{db["USER"]}" ""\n')
-        (folder / "pgbouncer.ini").write_text("\n".join([
-            "[databases]",
-            f"* = host={db['HOST']} port={db['PORT'] or 5432}",
-            "[pgbouncer]",
-            "listen_addr = 127.0.0.1",
-            f"listen_port = {self.port}",
-            "unix_socket_dir =",
-            "auth_type = trust",
-            f"auth_file = {folder / 'userlist.txt'}",
-            "pool_mode = transaction",
-            f"default_pool_size = {pool_size}",
-            "max_client_conn = 100",
-            "server_reset_query =",
-            "ignore_startup_parameters = extra_float_digits",
-            "",
-        ]))
-        # PgBouncer refuses to run as root; it then switches to the user named by -u.
-        as_user = ["-u", "postgres"] if os.geteuid() == 0 else []
-        self.log = folder / "pgbouncer.log"
-        self.process = subprocess.Popen([str(PGBOUNCER), *as_user, str(folder / "pgbouncer.ini")],
-                                        stdout=self.log.open("w"), stderr=subprocess.STDOUT)
-        eventually(self.answers, seconds=10, what="pgbouncer to listen")
-
-    @property
-    def url(self) -> str:
-        return database_url("127.0.0.1", self.port)
-
-    def answers(self) -> bool:
-        import psycopg
-
-        if self.process.poll() is not None:
-            pytest.fail(f"pgbouncer exited with {self.process.returncode}:\n{self.log.read_text()[-3000:]}")
-        with suppress(psycopg.OperationalError), psycopg.connect(self.url.replace("postgres://", "postgresql://"),
-                                                                 connect_timeout=2, autocommit=True) as raw:
-            return raw.execute("SELECT 1").fetchone() == (1,)
-        return False
-
-    def session_search_path(self) -> str:
-        """Return what a new client's server connection searches before it sets anything itself."""
-        import psycopg
-
-        with psycopg.connect(self.url.replace("postgres://", "postgresql://"), autocommit=True) as raw:
-            return raw.execute("SHOW search_path").fetchone()[0]
-
-
 @pytest.fixture
 def pgbouncer():
-    """Start PgBouncer (Debian's package; ``make test`` installs it) with two server connections; stop it after."""
-    if not PGBOUNCER.exists():
-        pytest.fail(f"{PGBOUNCER} is missing: `make test` installs it, or run `apt-get install -y pgbouncer`")
-    folder = Path(tempfile.mkdtemp(prefix="unison-pgbouncer-"))
-    folder.chmod(0o755)  # readable by the user PgBouncer runs as
-    bouncer = PgBouncer(folder, pool_size=2)
+    """Start PgBouncer in transaction mode before the test database's server, with two server connections."""
+    db = connection.settings_dict
+    try:
+        bouncer = PgBouncer(host=db["HOST"], port=int(db["PORT"] or 5432), user=db["USER"], pool_size=2)
+    except RuntimeError as error:
+        pytest.fail(str(error))
     yield bouncer
-    _stop(bouncer.process)
-    shutil.rmtree(folder, ignore_errors=True)
+    bouncer.stop()

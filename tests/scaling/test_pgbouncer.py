@@ -109,7 +109,8 @@ def test_through_transaction_pooling_every_statement_runs_in_its_own_tenants_sch
     assert all(rows for _, _, rows in seen)  # each statement found its own tenant's plant
     for organization in two_tenants:  # and each write landed in its own tenant's schema
         assert plants_of(organization) == {organization.name, *(f"{organization.name} {turn}" for turn in range(6))}
-    assert pgbouncer.session_search_path() == SESSION_DEFAULT  # nothing was left on a server session
+    # Nothing was left on a server session.
+    assert pgbouncer.session_search_path(connection.settings_dict["NAME"]) == SESSION_DEFAULT
 
 
 def test_django_tenants_own_backend_leaks_through_transaction_pooling_and_the_test_sees_it(
@@ -131,7 +132,7 @@ def test_two_web_servers_through_pgbouncer_serve_each_tenant_only_its_own_rows(
         subscription_comp(subscription=organization.subscription, tier="enterprise", reason="API test", actor="test")
     tokens = {organization.pk: bearer(organization, tenant_user(organization, role="owner"))
               for organization in two_tenants}
-    environment = production_env(DATABASE_URL=pgbouncer.url, DATABASE_POOLING=pooling,
+    environment = production_env(DATABASE_URL=pgbouncer.url(connection.settings_dict["NAME"]), DATABASE_POOLING=pooling,
                                  CACHE_BACKEND="django.core.cache.backends.locmem.LocMemCache")
     first, second = start_web(environment), start_web(environment)
     anvil, bellows = two_tenants
@@ -150,4 +151,4 @@ def test_two_web_servers_through_pgbouncer_serve_each_tenant_only_its_own_rows(
         assert answers != right, "django-tenants' own backend did not leak: this test could not catch the failure"
     else:
         assert answers == right
-        assert pgbouncer.session_search_path() == SESSION_DEFAULT
+        assert pgbouncer.session_search_path(connection.settings_dict["NAME"]) == SESSION_DEFAULT
