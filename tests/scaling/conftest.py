@@ -64,17 +64,18 @@ class Web:
 
     def get(self, host: str, path: str, **kwargs) -> requests.Response:
         return requests.get(f"http://127.0.0.1:{self.port}{path}", headers={"Host": host, **kwargs.pop("headers", {})},
-                            timeout=30, allow_redirects=False, **kwargs)
+                            timeout=60, allow_redirects=False, **kwargs)
 
     def post(self, host: str, path: str, **kwargs) -> requests.Response:
         return requests.post(f"http://127.0.0.1:{self.port}{path}", headers={"Host": host, **kwargs.pop("headers", {})},
-                             timeout=30, allow_redirects=False, **kwargs)
+                             timeout=60, allow_redirects=False, **kwargs)
 
     def answers(self) -> bool:
         if self.process.poll() is not None:
             pytest.fail(f"gunicorn exited with {self.process.returncode}:\n{self.log.read_text()[-3000:]}")
-        with suppress(requests.ConnectionError):
-            return self.get(settings.UNISON_BASE_DOMAIN, "/robots.txt").status_code == 200
+        with suppress(requests.RequestException):  # not listening yet, or still loading Django
+            return requests.get(f"http://127.0.0.1:{self.port}/robots.txt", headers={"Host": settings.UNISON_BASE_DOMAIN},
+                                timeout=10).status_code == 200
         return False
 
 
@@ -92,7 +93,7 @@ def start_web(tmp_path):
             cwd=ROOT, env=environment, stdout=log.open("w"), stderr=subprocess.STDOUT)
         started.append(process)
         web = Web(process, port, log)
-        eventually(web.answers, seconds=60, what=f"gunicorn on port {port}")
+        eventually(web.answers, seconds=180, what=f"gunicorn on port {port}")
         return web
 
     yield start
