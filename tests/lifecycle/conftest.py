@@ -95,6 +95,13 @@ def mails_in(folder: Path) -> list[str]:
     return messages
 
 
+def worker_command(name: str, *, include: str = "") -> list[str]:
+    """Return the command of a real one-process Celery worker named ``name`` (importing ``include`` too)."""
+    command = [str(CELERY), "-A", "unison", "worker", "-P", "solo", "-l", "info",
+               "--without-heartbeat", "--without-gossip", "--without-mingle", "-n", f"{name}@%h"]
+    return command + (["--include", include] if include else [])
+
+
 @pytest.fixture
 def start_worker(tmp_path, mail_dir, queue):
     """Return a function that starts a real ``celery worker`` on the test database and a broker URL."""
@@ -113,9 +120,8 @@ def start_worker(tmp_path, mail_dir, queue):
             "PYTHONPATH": str(ROOT),
         }
         log = open(tmp_path / f"worker-{len(started)}.log", "w")  # noqa: SIM115 - closed with the process
-        command = [str(CELERY), "-A", "unison", "worker", "-P", "solo", "-l", "info",
-                   "--without-heartbeat", "--without-gossip", "--without-mingle", "-n", f"lifecycle-{os.getpid()}@%h"]
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(worker_command(f"lifecycle-{os.getpid()}"), cwd=ROOT, env=env, stdout=log,
+                                   stderr=subprocess.STDOUT)
         started.append(process)
         return process
 

@@ -20,7 +20,7 @@ from django.db import connection
 from django_tenants.utils import schema_context
 
 from accounts.authentication import TenantTokenObtainSerializer
-from tests.lifecycle.conftest import _stop, broker, eventually, free_port, own_redis, queue  # noqa: F401 (fixtures)
+from tests.lifecycle.conftest import _stop, broker, eventually, free_port, own_redis, queue, worker_command  # noqa: F401 (fixtures)
 from tests.scaling.pgbouncer import PgBouncer
 
 ROOT = Path(settings.BASE_DIR)
@@ -108,10 +108,7 @@ def start_worker(tmp_path, queue):  # noqa: F811
 
     def start(environment: dict[str, str], *, include: str = "") -> subprocess.Popen:
         log = tmp_path / f"worker-{len(started)}.log"
-        command = [str(BIN / "celery"), "-A", "unison", "worker", "-P", "solo", "-l", "info", "--without-heartbeat",
-                   "--without-gossip", "--without-mingle", "-n", f"scaling-{os.getpid()}-{len(started)}@%h"]
-        if include:
-            command += ["--include", include]
+        command = worker_command(f"scaling-{os.getpid()}-{len(started)}", include=include)
         process = subprocess.Popen(command, cwd=ROOT, env={**environment, "CELERY_QUEUE": queue},
                                    stdout=log.open("w"), stderr=subprocess.STDOUT)
         started.append(process)
