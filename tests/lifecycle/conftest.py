@@ -7,6 +7,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Callable
@@ -22,7 +23,7 @@ from redis.exceptions import RedisError
 from unison.celery import app as celery_app
 
 ROOT = Path(settings.BASE_DIR)
-CELERY = ROOT / ".venv" / "bin" / "celery"
+CELERY = Path(sys.executable).parent / "celery"  # beside the Python running the tests (the project's .venv)
 
 
 def free_port() -> int:
