@@ -21,8 +21,8 @@ run: install  ## install, start services, migrate, seed, then serve web, worker,
 # whole files go to one worker so module fixtures (browser, servers) start once. XDIST= runs serially.
 XDIST ?= -n auto --dist loadfile
 # pytest exits 5 when a selection (PYTEST_ARGS="-k ...") matches no test: not a failure.
-test: install  ## install, start services (and install Chromium if missing), run the whole test suite
-	@$(call SERVICES,--chromium); DJANGO_SETTINGS_MODULE=unison.settings.test $(VENV)/bin/pytest $(XDIST) $(PYTEST_ARGS); status=$$?; \
+test: install  ## install, start services (and install Chromium and PgBouncer if missing), run the whole test suite
+	@$(call SERVICES,--chromium --pgbouncer); DJANGO_SETTINGS_MODULE=unison.settings.test $(VENV)/bin/pytest $(XDIST) $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: no tests matched the selection (pytest exit 5); not a failure"; status=0; fi; \
 	exit $$status
 

@@ -15,7 +15,7 @@ from branding.models import Branding
 from notifications.look import UNISON, EmailLook
 from subscriptions.entitlements import entitlements_for
 
-CACHE_KEY = "branding:look"  # django_tenants.cache.make_key puts the schema in front
+CACHE_KEY = "branding:look"  # unison.cache.make_key puts the schema in the key
 CACHE_SECONDS = 300
 FEATURE = "white_labeling"
 
