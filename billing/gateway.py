@@ -152,7 +152,8 @@ def customer_default_card(customer_id: str) -> dict | None:
     """Return the card of the customer's default payment method (brand, last4, exp_month, exp_year), or None."""
     customer = _call(stripe.Customer.retrieve, customer_id, expand=["invoice_settings.default_payment_method"])
     method = (customer.get("invoice_settings") or {}).get("default_payment_method")
-    return method.get("card") if isinstance(method, dict) else None
+    card = None if not method or isinstance(method, str) else method.get("card")
+    return {key: card.get(key) for key in ("brand", "last4", "exp_month", "exp_year")} if card else None
 
 
 def checkout_session_create(*, customer_id: str, line_items: list[dict], trial_end: int | None,
