@@ -45,6 +45,7 @@ def _page(request, form=None, status=200, cancel_error=""):
         "invoices": [selectors.invoice_summary(i) for i in invoices],
         "invoice_page": invoices,
         "paying": paying,
+        "plan_noun": "trial" if subscription.status == "trialing" and not paying else "subscription",
         "card": selectors.payment_card(subscription) if request.user.can_configure else None,
         "next_invoice_on": selectors.next_invoice_on(subscription),
         "pending_tier": catalog.TIERS.get(subscription.pending_plan.get("tier", "")),

@@ -299,3 +299,22 @@ def test_bad_input_from_a_paying_workspace_changes_nothing_in_stripe_or_here(web
     after = Subscription.objects.get(organization=organization)
     assert (after.tier, after.billing_cycle, after.pending_plan, after.mrr_cents) == ("starter", "monthly", {}, 4900)
     assert SubscriptionEvent.objects.filter(subscription=subscription).count() == before_events
+
+
+def test_the_page_reads_the_add_ons_once_and_a_fixed_number_of_queries(organization, owner):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.conftest import billed
+
+    billed(organization, tier="professional", add_ons={"extra_user": 2})
+    client = client_for(organization, owner)
+    assert client.get("/billing/").status_code == 200  # the host and entitlements are cached from here
+
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get("/billing/").content.decode()
+
+    sql = [query["sql"] for query in captured.captured_queries]
+    assert len([q for q in sql if '"subscriptions_subscriptionaddon"' in q]) == 1, sql
+    assert len(sql) == 5, sql
+    assert 'data-new-total>$209<' in page  # Professional and two extra users, from that one read
