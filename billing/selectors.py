@@ -12,8 +12,8 @@ from billing import gateway
 from billing.gateway import BillingError
 from billing.plan_timing import AT_PERIOD_END, change_timing
 from subscriptions import catalog
-from subscriptions.models import Status, Subscription
 from subscriptions.entitlements import entitlements_for
+from subscriptions.models import Status, Subscription
 from subscriptions.usage import usage_measure
 from tenants.models import Organization
 
