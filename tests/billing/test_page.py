@@ -233,7 +233,7 @@ def test_switching_to_annual_is_scheduled_for_the_renewal_in_stripe(webhooks, st
     assert schedule["phases"][1]["items"][0]["price"] == annual
     subscription.refresh_from_db()
     assert (subscription.billing_cycle, subscription.pending_plan["billing_cycle"]) == ("monthly", "annual")
-    assert 'id="cycle-annual" value="annual"' in client.get("/billing/?cycle=annual").content.decode()
+    assert 'id="cycle-annual" value="annual" checked' in client.get("/billing/?cycle=annual").content.decode()
 
 
 def test_more_add_ons_show_stripes_charge_for_today_then_are_billed(webhooks, stripe_server, organization, owner):
