@@ -7,6 +7,8 @@ from django import forms
 from subscriptions import catalog
 from subscriptions.services import MAX_ADD_ON_QUANTITY
 
+MONTHLY_ONLY = "Add-ons are billed monthly: choose the monthly cycle to add them."
+
 
 class PlanForm(forms.Form):
     tier = forms.ChoiceField(choices=[(t.key, t.name) for t in catalog.TIERS.values()])
@@ -16,11 +18,28 @@ class PlanForm(forms.Form):
         super().__init__(*args, **kwargs)
         for add_on in catalog.ADD_ONS.values():
             self.fields[f"add_on_{add_on.key}"] = forms.IntegerField(
-                label=f"{add_on.name} (per {add_on.unit}, monthly)", min_value=0, max_value=MAX_ADD_ON_QUANTITY,
-                initial=0,
-                required=False,
+                label=add_on.name, min_value=0, max_value=MAX_ADD_ON_QUANTITY, initial=0, required=False,
+                help_text=f"per {add_on.unit}, monthly",
+                widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "stepper-input",
+                                                "data-unit-cents": add_on.monthly_cents_per_unit}),
             )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("billing_cycle") == "annual":
+            for key in catalog.ADD_ONS:
+                if cleaned.get(f"add_on_{key}"):
+                    self.add_error(f"add_on_{key}", MONTHLY_ONLY)
+        return cleaned
 
     def add_ons(self) -> dict[str, int]:
         """Return the chosen add-on quantities by add-on key (after is_valid)."""
         return {key: self.cleaned_data.get(f"add_on_{key}") or 0 for key in catalog.ADD_ONS}
+
+    def add_on_fields(self) -> list[tuple[catalog.AddOn, forms.BoundField]]:
+        """Return each add-on with its bound field (the typed value kept after an error); the first one in
+        error gets the focus when the page loads, so a screen reader reads its label and error at once."""
+        invalid = [key for key in catalog.ADD_ONS if f"add_on_{key}" in self.errors]
+        if invalid:
+            self.fields[f"add_on_{invalid[0]}"].widget.attrs["autofocus"] = True
+        return [(add_on, self[f"add_on_{add_on.key}"]) for add_on in catalog.ADD_ONS.values()]

@@ -148,6 +148,14 @@ def customer_retrieve(customer_id: str) -> dict:
     return _call(stripe.Customer.retrieve, customer_id)
 
 
+def customer_default_card(customer_id: str) -> dict | None:
+    """Return the card of the customer's default payment method (brand, last4, exp_month, exp_year), or None."""
+    customer = _call(stripe.Customer.retrieve, customer_id, expand=["invoice_settings.default_payment_method"])
+    method = (customer.get("invoice_settings") or {}).get("default_payment_method")
+    card = None if not method or isinstance(method, str) else method.get("card")
+    return {key: card.get(key) for key in ("brand", "last4", "exp_month", "exp_year")} if card else None
+
+
 def checkout_session_create(*, customer_id: str, line_items: list[dict], trial_end: int | None,
                             success_url: str, cancel_url: str, metadata: dict) -> dict:
     subscription_data: dict = {"metadata": metadata}

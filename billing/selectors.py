@@ -1,14 +1,19 @@
-"""Reads for billing: invoices, the plan comparison and usage against limits."""
+"""Reads for billing: invoices, the plan cards, the card on file and usage against limits."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
 from django.db.models import QuerySet
+from django.utils.dateparse import parse_datetime
 from djstripe.models import Invoice
 
+from billing import gateway
+from billing.gateway import BillingError
+from billing.plan_timing import AT_PERIOD_END, change_timing
 from subscriptions import catalog
 from subscriptions.entitlements import entitlements_for
+from subscriptions.models import Status, Subscription
 from subscriptions.usage import usage_measure
 from tenants.models import Organization
 
@@ -64,16 +69,74 @@ def usage_against_limits(organization: Organization) -> list[dict]:
     ]
 
 
-def tier_comparison(current_tier: str) -> list[dict]:
-    """Return each tier with its prices, limits and features, marked current / upgrade / downgrade."""
-    current_rank = catalog.tier(current_tier).rank
+def payment_card(subscription: Subscription) -> dict | None:
+    """Return the card Stripe charges (brand, last4, exp_month, exp_year), None when there is none,
+    or ``{"unavailable": True}`` when Stripe cannot be asked now (the page still shows the rest)."""
+    if not subscription.stripe_customer_id:
+        return None
+    try:
+        return gateway.customer_default_card(subscription.stripe_customer_id)
+    except BillingError:
+        return {"unavailable": True}
+
+
+def next_invoice_on(subscription: Subscription) -> datetime | None:
+    """Return when Stripe bills next: the trial's end with a card on file, else the period's end; None if never."""
+    if subscription.cancel_at_period_end or subscription.status not in (Status.TRIALING, Status.ACTIVE,
+                                                                       Status.PAST_DUE):
+        return None
+    if not subscription.stripe_subscription_id:
+        return None
+    if subscription.status == Status.TRIALING:
+        return subscription.trial_ends_at
+    return subscription.current_period_end
+
+
+def monthly_list_price_cents(tier_key: str, add_ons: dict[str, int]) -> int:
+    """Return the catalog's monthly price of the tier with these add-ons (what the stepper totals start from)."""
+    return catalog.tier(tier_key).monthly_cents + sum(
+        catalog.ADD_ONS[kind].monthly_cents_per_unit * quantity for kind, quantity in add_ons.items())
+
+
+def _offer(subscription: Subscription, tier: catalog.Tier, cycle: str, add_ons: dict[str, int],
+           paying: bool) -> dict:
+    """Return the one action a plan card offers on ``cycle``: its kind and its words."""
+    if not paying:
+        return {"kind": "choose", "label": f"Choose {tier.name}"}
+    pending = subscription.pending_plan or {}
+    if (pending.get("tier"), pending.get("billing_cycle")) == (tier.key, cycle):
+        starts = parse_datetime(pending.get("starts_at") or "")
+        return {"kind": "scheduled", "label": f"Starts {starts:%-d %b %Y}" if starts else "Scheduled"}
+    current = (subscription.tier, subscription.billing_cycle, add_ons)
+    if (tier.key, cycle) == current[:2]:
+        return {"kind": "current", "label": "Current plan"}
+    timing = change_timing(current, (tier.key, cycle, add_ons if cycle == "monthly" else {}))
+    later = timing == AT_PERIOD_END and subscription.status != Status.TRIALING
+    rank, current_rank = tier.rank, catalog.tier(subscription.tier).rank
+    if rank > current_rank:
+        return {"kind": "upgrade", "label": "Upgrade at renewal" if later else "Upgrade"}
+    if rank < current_rank:
+        return {"kind": "downgrade", "label": "Downgrade at period end" if later else "Downgrade"}
+    return {"kind": "switch", "label": f"Switch to {cycle}{' at renewal' if later else ''}"}
+
+
+def plan_cards(subscription: Subscription, add_ons: dict[str, int], *, paying: bool) -> list[dict]:
+    """Return each tier with its limits and features and, per billing cycle, its price and one action.
+
+    ``add_ons`` are the active ones: a monthly card keeps them; an annual one drops them (add-ons are
+    billed monthly). ``paying`` says a live Stripe subscription stands behind the workspace; without
+    one every card's action is to choose it (through Checkout).
+    """
     return [
         {
             "tier": tier,
-            "is_current": tier.key == current_tier,
-            "direction": "current" if tier.rank == current_rank else ("upgrade" if tier.rank > current_rank
-                                                                      else "downgrade"),
+            "is_current": tier.key == subscription.tier,
             "features": [catalog.feature(key).name for key in tier.features],
+            "offers": [
+                {"cycle": cycle, "price_cents": tier.price_cents(cycle), "add_ons": add_ons if cycle == "monthly" else {},
+                 **_offer(subscription, tier, cycle, add_ons, paying)}
+                for cycle in catalog.BILLING_CYCLES
+            ],
         }
         for tier in catalog.TIERS.values()
     ]

@@ -1,4 +1,5 @@
-"""The tenant's billing page: plan, usage, plan changes with a preview first, invoices and the portal."""
+"""The tenant's billing page: plan cards, add-ons, plan changes with Stripe's preview first, cancelling and
+undoing it, the card on file, invoices and the portal."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from billing import selectors, services
 from billing.forms import PlanForm
 from billing.gateway import BillingError
 from subscriptions import catalog
-from subscriptions.entitlements import active_add_ons, entitlements_compute
+from subscriptions.entitlements import active_add_ons, entitlements_for
 from subscriptions.services import subscription_is_in_stripe
 from unison.errors import ApplicationError, PaymentRequired, form_add_error
 
@@ -24,24 +25,34 @@ CHECKOUT_MESSAGES = {
 }
 
 
-def _page(request, form=None, status=200):
+def _page(request, form=None, status=200, cancel_error=""):
     organization = request.tenant
     subscription = organization.subscription
+    add_ons = dict(active_add_ons(subscription))
+    paying = subscription_is_in_stripe(subscription)
     invoices = Paginator(selectors.invoices_for(organization), 10).get_page(request.GET.get("page"))
     context = {
         "subscription": subscription,
         "plan": subscription.plan,
-        "entitlements": entitlements_compute(subscription),
+        "entitlements": entitlements_for(organization),
         "usage": selectors.usage_against_limits(organization),
-        "tiers": selectors.tier_comparison(subscription.tier),
-        "add_ons": catalog.ADD_ONS.values(),
+        "cards": selectors.plan_cards(subscription, add_ons, paying=paying),
+        "shown_cycle": request.GET.get("cycle") if request.GET.get("cycle") in catalog.BILLING_CYCLES
+        else subscription.billing_cycle,
+        "add_ons": add_ons,
+        "discount_percent": catalog.ANNUAL_DISCOUNT_PERCENT,
+        "monthly_total_cents": selectors.monthly_list_price_cents(subscription.tier, add_ons),
         "invoices": [selectors.invoice_summary(i) for i in invoices],
         "invoice_page": invoices,
-        "paying": subscription_is_in_stripe(subscription),
+        "paying": paying,
+        "plan_noun": "trial" if subscription.status == "trialing" and not paying else "subscription",
+        "card": selectors.payment_card(subscription) if request.user.can_configure else None,
+        "next_invoice_on": selectors.next_invoice_on(subscription),
         "pending_tier": catalog.TIERS.get(subscription.pending_plan.get("tier", "")),
+        "cancel_error": cancel_error,
         "form": form or PlanForm(initial={
             "tier": subscription.tier, "billing_cycle": subscription.billing_cycle,
-            **{f"add_on_{kind}": quantity for kind, quantity in active_add_ons(subscription)},
+            **{f"add_on_{kind}": quantity for kind, quantity in add_ons.items()},
         }),
     }
     return render(request, "billing/page.html", context, status=status)
@@ -49,7 +60,7 @@ def _page(request, form=None, status=200):
 
 @login_required
 def billing_page(request):
-    """Render the current plan, usage, the tier comparison, add-ons and invoices."""
+    """Render the current plan, usage, the plan cards, add-ons and invoices."""
     outcome = request.GET.get("checkout")
     if outcome == "cancelled" and request.user.can_configure:
         try:
@@ -69,7 +80,7 @@ def _owner_or_admin(request) -> None:
 @login_required
 @require_POST
 def billing_choose_plan(request):
-    """Show what the chosen plan costs first; once confirmed, change it (or go to Checkout)."""
+    """Show what the chosen plan costs first (Stripe's preview); once confirmed, change it (or go to Checkout)."""
     _owner_or_admin(request)
     form = PlanForm(request.POST)
     if not form.is_valid():
@@ -79,8 +90,9 @@ def billing_choose_plan(request):
     try:
         if not request.POST.get("confirm"):
             preview = services.billing_plan_preview(organization=request.tenant, **plan)
-            return render(request, "billing/confirm.html", {"form": form, "preview": preview,
-                                                            "tier": catalog.tier(plan["tier"])})
+            return render(request, "billing/confirm.html", {
+                "form": form, "preview": preview, "tier": catalog.tier(plan["tier"]),
+                "subscription": request.tenant.subscription, "lines": _named(preview["lines"])})
         change = services.billing_plan_change(organization=request.tenant, actor=request.user.email,
                                               return_url=request.build_absolute_uri(reverse("billing:page")), **plan)
     except PaymentRequired as needed:
@@ -90,6 +102,40 @@ def billing_choose_plan(request):
         return _page(request, form, status=getattr(error, "status", 400))
     messages.success(request, change.detail)
     return redirect("billing:page")
+
+
+def _named(lines: list[dict]) -> list[dict]:
+    """Return the preview's lines, each with the name the catalog gives its price."""
+    names = {add_on.lookup_key: add_on.name for add_on in catalog.ADD_ONS.values()}
+    names |= {tier.lookup_key(cycle): f"{tier.name}, {cycle}" for tier in catalog.TIERS.values()
+              for cycle in catalog.BILLING_CYCLES}
+    return [{**line, "name": names.get(line["lookup_key"], line["lookup_key"])} for line in lines]
+
+
+def _standing_change(request, change, done: str):
+    _owner_or_admin(request)
+    try:
+        change(organization=request.tenant, actor=request.user.email)
+    except (ValidationError, ApplicationError) as error:
+        message = " ".join(error.messages) if isinstance(error, ValidationError) else error.message
+        return _page(request, status=getattr(error, "status", 400), cancel_error=message)
+    messages.success(request, done)
+    return redirect("billing:page")
+
+
+@login_required
+@require_POST
+def billing_cancel(request):
+    """Cancel at the end of the paid period (or of the trial); it can be undone until then."""
+    return _standing_change(request, services.billing_cancel,
+                            "Your subscription is cancelled at the end of the period. You can undo this until then.")
+
+
+@login_required
+@require_POST
+def billing_resume(request):
+    """Take back a cancellation planned for the end of the period."""
+    return _standing_change(request, services.billing_resume, "Your subscription continues; nothing else changed.")
 
 
 @login_required

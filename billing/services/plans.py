@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from billing import gateway
 from billing.gateway import BillingError
+from billing.plan_timing import AT_PERIOD_END, CHECKOUT, NOW, UNCHANGED, UNDONE, change_timing
 from billing.selectors import moment
 from billing.services.checkout import billing_checkout_start, lookup_keys, price_ids, prices_for, trial_kept
 from billing.services.customers import billing_customer_ensure
@@ -38,8 +39,6 @@ from subscriptions.services import (
 from subscriptions.usage import usage_measure
 from tenants.models import Organization
 from unison.errors import ApplicationError, PaymentRequired
-
-NOW, AT_PERIOD_END, UNCHANGED, UNDONE, CHECKOUT = "now", "at_period_end", "unchanged", "undone", "checkout"
 
 
 @dataclass(frozen=True)
@@ -65,19 +64,6 @@ def _fits(subscription: Subscription, tier: str, add_ons: dict[str, int]) -> Non
     excess = limits_exceeded(usage_measure(subscription.organization), limits, catalog.tier(tier).name)
     if excess:
         raise ValidationError({"tier": [violation.message for violation in excess]})
-
-
-def _timing(current: tuple[str, str, dict], wanted: tuple[str, str, dict]) -> str:
-    """Return when a paying subscription changes from ``current`` to ``wanted`` (see the module)."""
-    if current == wanted:
-        return UNCHANGED
-    (tier, cycle, add_ons), (new_tier, new_cycle, new_add_ons) = current, wanted
-    rank, new_rank = catalog.tier(tier).rank, catalog.tier(new_tier).rank
-    if new_cycle != cycle or new_rank < rank:
-        return AT_PERIOD_END
-    if new_rank > rank or all(new_add_ons.get(kind, 0) >= quantity for kind, quantity in add_ons.items()):
-        return NOW
-    return AT_PERIOD_END
 
 
 def _items_now(stripe_subscription, ids: dict[str, str], wanted: list[tuple[str, int]]) -> list[dict]:
@@ -132,7 +118,7 @@ def billing_plan_change(*, organization: Organization, tier: str, billing_cycle:
                               "are kept for plans up to the trial's).", checkout_url=url)
     _refuse_unless_changeable(subscription)
     current = gateway.subscription_retrieve(subscription.stripe_subscription_id)
-    timing = _timing(_current_plan(current), wanted)
+    timing = change_timing(_current_plan(current), wanted)
     schedule = current.get("schedule")
     schedule = schedule["id"] if isinstance(schedule, dict) else schedule
     keys = lookup_keys(*wanted)
@@ -176,7 +162,8 @@ def billing_plan_preview(*, organization: Organization, tier: str, billing_cycle
                          add_ons: dict[str, int] | None = None) -> dict:
     """Return what choosing the plan costs today and then, read from Stripe's prices and its preview.
 
-    ``when`` is checkout, now, at_period_end or unchanged; amounts are integer cents.
+    ``when`` is checkout, now, at_period_end or unchanged; ``lines`` are Stripe's price of each item
+    (lookup key, quantity, amount); amounts are integer cents.
     """
     subscription = Subscription.objects.select_related("organization").get(organization=organization)
     wanted = _wanted(subscription, tier, billing_cycle, add_ons)
@@ -184,15 +171,17 @@ def billing_plan_preview(*, organization: Organization, tier: str, billing_cycle
     prices = prices_for([key for key, _ in keys])
     recurring = sum(int(prices[key]["unit_amount"]) * quantity for key, quantity in keys)
     interval = "year" if wanted[1] == "annual" else "month"
+    lines = [{"lookup_key": key, "quantity": quantity, "amount_cents": int(prices[key]["unit_amount"]) * quantity}
+             for key, quantity in keys]
     preview = {"tier": wanted[0], "billing_cycle": wanted[1], "add_ons": wanted[2], "recurring_cents": recurring,
                "interval": interval, "currency": catalog.CURRENCY, "due_today_cents": recurring,
-               "starts_at": timezone.now()}
+               "starts_at": timezone.now(), "lines": lines}
     if not subscription_is_in_stripe(subscription):
         kept = trial_kept(subscription, tier)
         return {**preview, "when": CHECKOUT, "due_today_cents": 0 if kept else recurring,
                 "starts_at": subscription.trial_ends_at if kept else preview["starts_at"]}
     current = gateway.subscription_retrieve(subscription.stripe_subscription_id)
-    timing = _timing(_current_plan(current), wanted)
+    timing = change_timing(_current_plan(current), wanted)
     if timing == UNCHANGED:
         return {**preview, "when": UNCHANGED, "due_today_cents": 0,
                 "starts_at": moment(current.get("current_period_end"))}

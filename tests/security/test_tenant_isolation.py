@@ -41,7 +41,7 @@ PARAMETERS: dict[str, dict[str, str]] = {
     "accounts:logout": {},
     "accounts:token_login": {"signed": "login_link"},
     "subscriptions:dismiss_trial_banner": {},
-    "billing:page": {}, "billing:choose_plan": {}, "billing:portal": {},
+    "billing:page": {}, "billing:choose_plan": {}, "billing:cancel": {}, "billing:resume": {}, "billing:portal": {},
     "token": {}, "token_refresh": {}, "me": {},
     "subscription": {}, "subscription_usage": {}, "subscription_upgrade": {}, "subscription_downgrade": {},
     "subscription_cancel": {}, "subscription_resume": {}, "subscription_limits_check": {},

@@ -40,7 +40,7 @@ PINNED = {
     "/ncrs/": 4,
     "/ncrs/{ncr}/": 3,
     "/team/": 5,
-    "/billing/": 6,
+    "/billing/": 5,  # session, user, subscription, its add-ons (once), invoices
 }
 
 
