@@ -13,7 +13,7 @@ from unfold.decorators import action, display
 
 from platform_admin import selectors, services
 from platform_admin.forms import ChangePlanForm, CompForm, ConfirmForm, ExtendTrialForm, SuspendForm
-from platform_admin.models import AuditEntry
+from platform_admin.models import ACTIONS, AuditEntry
 from platform_admin.views import action_page
 from subscriptions.models import Subscription
 from tenants.models import Organization
@@ -192,12 +192,26 @@ class SubscriptionAdmin(ReadOnlyMixin, ModelAdmin):
         )
 
 
+class AuditActionFilter(admin.SimpleListFilter):
+    title, parameter_name = "action", "action"
+
+    def lookups(self, request, model_admin):
+        return list(ACTIONS.items())
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyMixin, ModelAdmin):
-    list_display = ("created_at", "actor_email", "action", "target_type", "target_label", "organization_id")
-    list_filter = ("action", "target_type", ("created_at", admin.DateFieldListFilter))
+    list_display = ("created_at", "actor_email", "action_in_words", "target_type", "target_label", "organization_id")
+    list_filter = (AuditActionFilter, "target_type", ("created_at", admin.DateFieldListFilter))
     search_fields = ("actor_email", "target_label", "target_id")
     date_hierarchy = "created_at"
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+    @display(description="Action", ordering="action")
+    def action_in_words(self, obj):
+        return obj.action_label
