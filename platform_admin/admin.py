@@ -12,10 +12,18 @@ from unfold.admin import ModelAdmin
 from unfold.decorators import action, display
 
 from platform_admin import selectors, services
-from platform_admin.forms import ChangePlanForm, CompForm, ConfirmForm, ExtendTrialForm, SuspendForm
+from platform_admin.forms import (
+    ApproveTrialExtensionForm,
+    ChangePlanForm,
+    CompForm,
+    ConfirmForm,
+    DeclineTrialExtensionForm,
+    ExtendTrialForm,
+    SuspendForm,
+)
 from platform_admin.models import ACTIONS, AuditEntry
 from platform_admin.views import action_page
-from subscriptions.models import Subscription
+from subscriptions.models import Subscription, TrialExtensionRequest
 from tenants.models import Organization
 
 
@@ -190,6 +198,39 @@ class SubscriptionAdmin(ReadOnlyMixin, ModelAdmin):
             request, object_id, ConfirmForm, "End the free plan", "End free plan",
             lambda s, data: services.operator_end_comp(subscription=s, actor=request.user),
         )
+
+
+@admin.register(TrialExtensionRequest)
+class TrialExtensionRequestAdmin(ReadOnlyMixin, ModelAdmin):
+    list_display = ("organization", "days_requested", "reason", "status", "requested_by_email", "created_at",
+                    "decided_by")
+    list_select_related = ("organization",)
+    list_filter = ("status", ("created_at", admin.DateFieldListFilter))
+    search_fields = ("organization__name", "organization__slug", "requested_by_email")
+    actions_detail = ("approve", "decline")
+    actions_row = ("approve", "decline")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def _page(self, request, object_id, form, title, submit, apply):
+        extension = get_object_or_404(TrialExtensionRequest.objects.select_related("organization"), pk=object_id)
+        form = form(request.POST if request.method == "POST" else None, initial={"days": extension.days_requested})
+        return action_page(request, site=self.admin_site, form=form, title=title, obj=extension, submit=submit,
+                           apply=lambda data: apply(extension, data),
+                           back_url=reverse("admin:subscriptions_trialextensionrequest_changelist"))
+
+    @action(description="Approve", url_path="approve", icon="event_available")
+    def approve(self, request, object_id):
+        return self._page(request, object_id, ApproveTrialExtensionForm, "Approve: extend the trial", "Approve",
+                          lambda e, data: services.operator_trial_extension_approve(extension=e, actor=request.user,
+                                                                                    days=data["days"]))
+
+    @action(description="Decline", url_path="decline", icon="event_busy")
+    def decline(self, request, object_id):
+        return self._page(request, object_id, DeclineTrialExtensionForm, "Decline the request", "Decline",
+                          lambda e, data: services.operator_trial_extension_decline(extension=e, actor=request.user,
+                                                                                    note=data["note"]))
 
 
 class AuditActionFilter(admin.SimpleListFilter):

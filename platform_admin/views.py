@@ -79,6 +79,7 @@ def dashboard_context(request) -> dict:
         "periods": list(metrics.PERIODS),
         "cohorts": metrics.trial_conversion_cohorts(months=6),
         "trials_expiring": list(metrics.trials_expiring(days=7)),
+        "trial_requests": list(selectors.trial_extension_list(status="pending")[:10]),
         "recent_signups": list(metrics.recent_signups(limit=10)),
     }
 
