@@ -250,7 +250,13 @@ def billing_trial_extend(*, organization: Organization, days: int, actor: str,
     if not (subscription_is_in_stripe(subscription) and subscription.status == Status.TRIALING):
         return subscription_extend_trial(subscription=subscription, days=days, actor=actor)
     extension_days_validate(days)
-    ends = max(subscription.trial_ends_at or timezone.now(), timezone.now()) + timedelta(days=days)
+    current = gateway.subscription_retrieve(subscription.stripe_subscription_id)
+    if current["status"] != "trialing":
+        # Stripe ended the trial (it charged the card) before its webhook reached us: a new trial_end would
+        # start another trial on a paying subscription.
+        raise ApplicationError(f"Stripe has ended this trial (the subscription is {current['status']}): nothing "
+                               "was extended.", code="not_trialing", status=409, field="status")
+    ends = max(moment(current.get("trial_end")) or timezone.now(), timezone.now()) + timedelta(days=days)
     updated = gateway.subscription_set_trial_end(subscription.stripe_subscription_id, trial_end=int(ends.timestamp()),
                                                  idempotency_key=idempotency_key)
     return billing_subscription_sync(subscription=subscription, stripe_subscription=updated, actor=actor).subscription
