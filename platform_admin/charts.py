@@ -48,6 +48,7 @@ def chart(kind: str, labels: list[str], *series: Series, x_title: str, y_title: 
     x_axis["grid"] = {"display": False}
     options = {
         "responsive": True,
+        "animation": False,  # drawn at once: no bars sliding in while an operator reads (or a screenshot is taken)
         "interaction": {"mode": "index", "intersect": False},
         "plugins": {
             "legend": {"display": len(series) > 1, "position": "top", "align": "end",
