@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from subscriptions.services import REASON_MAX_LENGTH, TRIAL_EXTENSION_DAYS
+from subscriptions.services.trial_requests import REASON_MAX_LENGTH, REASON_REQUIRED, TRIAL_EXTENSION_DAYS
 
 
 class TrialExtensionForm(forms.Form):
@@ -13,7 +13,7 @@ class TrialExtensionForm(forms.Form):
         help_text=f"From 1 to {TRIAL_EXTENSION_DAYS}. Operators may grant a different number.",
     )
     reason = forms.CharField(
-        label="Why you need more time", max_length=REASON_MAX_LENGTH,
+        label="Why you need more time", max_length=REASON_MAX_LENGTH, error_messages={"required": REASON_REQUIRED},
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=f"Operators read it before they decide (up to {REASON_MAX_LENGTH} characters).",
     )

@@ -19,6 +19,7 @@ from unison.errors import ApplicationError
 
 TRIAL_EXTENSION_DAYS = 30  # at most, asked for or granted on request
 REASON_MAX_LENGTH = 500
+REASON_REQUIRED = "Say why you need more time: operators read it before they decide."
 Decision = TrialExtensionRequest.Decision
 
 
@@ -62,7 +63,7 @@ def trial_extension_request_create(*, organization, user, days, reason: str) -> 
         errors.update(exc.message_dict)
     reason = (reason or "").strip()
     if not reason:
-        errors["reason"] = ["Say why you need more time: operators read it before they decide."]
+        errors["reason"] = [REASON_REQUIRED]
     elif len(reason) > REASON_MAX_LENGTH:
         errors["reason"] = [f"Keep the reason to {REASON_MAX_LENGTH} characters (it has {len(reason)})."]
     if errors:
