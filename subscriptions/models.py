@@ -178,7 +178,7 @@ class TrialExtensionRequest(models.Model):
         DECLINED = "declined", "Declined"
 
     organization = models.OneToOneField("tenants.Organization", on_delete=models.CASCADE,
-                                        related_name="trial_extension_request")
+                                        related_name="trial_extension_request", verbose_name="organisation")
     requested_by_id = models.BigIntegerField(help_text="The owner's id in the workspace's schema.")
     requested_by_email = models.EmailField()
     days_requested = models.PositiveSmallIntegerField()
@@ -196,4 +196,4 @@ class TrialExtensionRequest(models.Model):
         verbose_name = "trial extension request"
 
     def __str__(self) -> str:
-        return f"{self.organization}: {self.days_requested} more trial days ({self.get_status_display().lower()})"
+        return f"{self.organization}: {self.days_requested} more trial days"
