@@ -13,22 +13,12 @@ import pytest
 from django.utils import timezone
 
 from subscriptions.models import SubscriptionEvent, UsageSnapshot
-from tests.conftest import PASSWORD
 from tests.e2e.conftest import browser, screenshot, site  # noqa: F401  (the shared browser harness)
-from tests.platform_admin.conftest import public_user
+from tests.platform_admin.conftest import console_sign_in
 from tests.platform_admin.test_metrics import OrganizationFactory, SubscriptionFactory
 
 pytestmark = pytest.mark.e2e
 CHARTS = 7
-
-
-def sign_in_operator(page, site):  # noqa: F811
-    operator = public_user("operator@unison.test", is_staff=True, is_superuser=True)
-    page.goto(site.url("/admin/login/"))
-    page.fill("input[name=username]", operator.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/admin/$"))
 
 
 def paying_customers() -> None:
@@ -72,7 +62,7 @@ def test_the_dashboard_draws_charts_with_axes_and_values_on_hover(transactional_
     paying_customers()
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
-    sign_in_operator(page, site)
+    console_sign_in(page, site)
     page.goto(site.url("/admin/?period=30d"))
     assert page.locator("canvas.chart").count() == CHARTS
     assert page.locator("[data-chart-empty]").count() == 0
@@ -94,7 +84,7 @@ def test_the_dashboard_draws_charts_with_axes_and_values_on_hover(transactional_
 def test_the_dashboard_without_data_shows_empty_states(transactional_db, browser, site, screenshot, width):  # noqa: F811
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
-    sign_in_operator(page, site)
+    console_sign_in(page, site)
     page.goto(site.url("/admin/?period=7d"))
     assert page.locator("canvas.chart").count() == 0
     empty = page.locator("[data-chart-empty]")

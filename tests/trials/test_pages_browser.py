@@ -11,7 +11,7 @@ import pytest
 from subscriptions.models import Subscription, TrialExtensionRequest
 from tests.conftest import tenant_user
 from tests.e2e.conftest import browser, screenshot, sign_in, site  # noqa: F401  (the shared browser harness)
-from tests.platform_admin.test_console_charts_browser import sign_in_operator
+from tests.platform_admin.conftest import console_sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -39,7 +39,7 @@ def test_an_owner_asks_for_more_days_and_an_operator_approves(transactional_db, 
     assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
 
     console = context.new_page()
-    sign_in_operator(console, site)
+    console_sign_in(console, site)
     extension = TrialExtensionRequest.objects.get(organization=organization)
     console.goto(site.url(f"/admin/subscriptions/trialextensionrequest/{extension.pk}/approve/"))
     assert "Our quality lead is back on the 20th" in console.locator("#extension-request + blockquote").inner_text()
