@@ -228,6 +228,12 @@ def subscription_set_cancel_at_period_end(subscription_id: str, *, cancel: bool)
     return _call(stripe.Subscription.modify, subscription_id, cancel_at_period_end=cancel)
 
 
+def subscription_set_trial_end(subscription_id: str, *, trial_end: int, idempotency_key: str = "") -> dict:
+    """Move a trialing subscription's trial end (a Unix time); nothing is billed until then."""
+    extra = {"idempotency_key": idempotency_key} if idempotency_key else {}
+    return _call(stripe.Subscription.modify, subscription_id, trial_end=trial_end, proration_behavior="none", **extra)
+
+
 def subscription_cancel_now(subscription_id: str) -> dict:
     return _call(stripe.Subscription.cancel, subscription_id)
 

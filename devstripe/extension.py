@@ -234,6 +234,8 @@ def subscription_update(cls, id, items=None, proration_behavior=None, cancel_at_
         trial_end_now(sub)
     elif trial_end is not None:
         sub.trial_end = R.try_convert_to_int(trial_end)
+        if sub.status == "trialing":  # as in Stripe, a trial's period runs to its (new) end
+            sub._period = (sub.current_period_start, sub.trial_end)
     R.schedule_webhook(R.Event("customer.subscription.updated", sub))
     return sub
 

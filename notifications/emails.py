@@ -11,6 +11,8 @@ Context keys each kind understands (all optional; templates leave out what is mi
   ``amount_cents``, ``next_attempt_at``
 - ``usage_alert``: ``limit`` (users, plants or storage), ``threshold`` (80, 90, 100), ``used``, ``allowed``
 - ``subscription_cancelled``: ``ends_at``
+- ``trial_extension_approved``: ``days`` (granted), ``days_requested``, ``trial_ends_at`` (the new end)
+- ``trial_extension_declined``: ``days_requested``, ``note`` (the operator's, may be empty)
 
 Every template also gets ``organization``, ``workspace_url``, ``billing_url`` and ``look`` (the
 workspace's white labelling, ``notifications.look``: sender name, logo, accent colour).
@@ -41,6 +43,8 @@ SUBJECTS = {
     ),
     "usage_alert": "You have used {{ threshold }}% of your {{ limit }} limit",
     "subscription_cancelled": "Your Unison subscription has been cancelled",
+    "trial_extension_approved": "Your Unison trial is {{ days }} day{{ days|pluralize }} longer",
+    "trial_extension_declined": "Your request for more trial days",
 }
 KINDS = tuple(SUBJECTS)
 

@@ -12,10 +12,18 @@ from unfold.admin import ModelAdmin
 from unfold.decorators import action, display
 
 from platform_admin import selectors, services
-from platform_admin.forms import ChangePlanForm, CompForm, ConfirmForm, ExtendTrialForm, SuspendForm
-from platform_admin.models import AuditEntry
+from platform_admin.forms import (
+    ApproveTrialExtensionForm,
+    ChangePlanForm,
+    CompForm,
+    ConfirmForm,
+    DeclineTrialExtensionForm,
+    ExtendTrialForm,
+    SuspendForm,
+)
+from platform_admin.models import ACTIONS, AuditEntry
 from platform_admin.views import action_page
-from subscriptions.models import Subscription
+from subscriptions.models import Subscription, TrialExtensionRequest
 from tenants.models import Organization
 
 
@@ -192,12 +200,59 @@ class SubscriptionAdmin(ReadOnlyMixin, ModelAdmin):
         )
 
 
+@admin.register(TrialExtensionRequest)
+class TrialExtensionRequestAdmin(ReadOnlyMixin, ModelAdmin):
+    list_display = ("organization", "days_requested", "reason", "status", "requested_by_email", "created_at",
+                    "decided_by")
+    list_select_related = ("organization",)
+    list_filter = ("status", ("created_at", admin.DateFieldListFilter))
+    search_fields = ("organization__name", "organization__slug", "requested_by_email")
+    actions_detail = ("approve", "decline")
+    actions_row = ("approve", "decline")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def _page(self, request, object_id, form, title, submit, apply):
+        extension = get_object_or_404(TrialExtensionRequest.objects.select_related("organization"), pk=object_id)
+        form = form(request.POST if request.method == "POST" else None, initial={"days": extension.days_requested})
+        return action_page(request, site=self.admin_site, form=form, title=title, obj=extension, submit=submit,
+                           apply=lambda data: apply(extension, data),
+                           back_url=reverse("admin:subscriptions_trialextensionrequest_changelist"))
+
+    @action(description="Approve", url_path="approve", icon="event_available")
+    def approve(self, request, object_id):
+        return self._page(request, object_id, ApproveTrialExtensionForm, "Approve: extend the trial", "Approve",
+                          lambda e, data: services.operator_trial_extension_approve(extension=e, actor=request.user,
+                                                                                    days=data["days"]))
+
+    @action(description="Decline", url_path="decline", icon="event_busy")
+    def decline(self, request, object_id):
+        return self._page(request, object_id, DeclineTrialExtensionForm, "Decline the request", "Decline",
+                          lambda e, data: services.operator_trial_extension_decline(extension=e, actor=request.user,
+                                                                                    note=data["note"]))
+
+
+class AuditActionFilter(admin.SimpleListFilter):
+    title, parameter_name = "action", "action"
+
+    def lookups(self, request, model_admin):
+        return list(ACTIONS.items())
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyMixin, ModelAdmin):
-    list_display = ("created_at", "actor_email", "action", "target_type", "target_label", "organization_id")
-    list_filter = ("action", "target_type", ("created_at", admin.DateFieldListFilter))
+    list_display = ("created_at", "actor_email", "action_in_words", "target_type", "target_label", "organization_id")
+    list_filter = (AuditActionFilter, "target_type", ("created_at", admin.DateFieldListFilter))
     search_fields = ("actor_email", "target_label", "target_id")
     date_hierarchy = "created_at"
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+    @display(description="Action", ordering="action")
+    def action_in_words(self, obj):
+        return obj.action_label

@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 from accounts.api import TokenObtainView
 from platform_admin import metrics, selectors, services
 from platform_admin import serializers as s
-from subscriptions.models import Subscription
+from subscriptions.models import Subscription, TrialExtensionRequest
 from tenants.models import Organization
 from unison.api_errors import validated
 from unison.errors import ApplicationError
@@ -298,6 +298,42 @@ class ImpersonateView(OperatorView):
             reason=data["reason"],
         )
         return Response({"url": url, "expires_at": token.expires_at, "session_minutes": data["minutes"]}, status=201)
+
+
+@extend_schema(parameters=[s.TrialExtensionFilterSerializer])
+class TrialExtensionListView(OperatorView, generics.ListAPIView):
+    """List the workspaces' requests for more trial days, newest first: filter by status (pending, approved,
+    declined) or organisation."""
+
+    serializer_class = s.TrialExtensionRequestSerializer
+
+    def get_queryset(self):
+        return selectors.trial_extension_list(**self.query(s.TrialExtensionFilterSerializer))
+
+
+class TrialExtensionActionView(OperatorView):
+    def post(self, request, pk: int):
+        extension = get_object_or_404(TrialExtensionRequest, pk=pk)
+        return Response(s.TrialExtensionRequestSerializer(self.apply(extension)).data)
+
+
+@extend_schema(request=s.TrialExtensionApproveSerializer, responses=s.TrialExtensionRequestSerializer)
+class TrialExtensionApproveView(TrialExtensionActionView):
+    """Approve a pending request: the trial gets the days (in Stripe when Stripe runs it), the owners an e-mail;
+    audited. 409 naming ``status`` when it was answered already or the workspace has left its trial."""
+
+    def apply(self, extension):
+        days = self.body(s.TrialExtensionApproveSerializer)["days"]
+        return services.operator_trial_extension_approve(extension=extension, actor=self.request.user, days=days)
+
+
+@extend_schema(request=s.TrialExtensionDeclineSerializer, responses=s.TrialExtensionRequestSerializer)
+class TrialExtensionDeclineView(TrialExtensionActionView):
+    """Decline a pending request, with an optional note the owners get by e-mail; audited."""
+
+    def apply(self, extension):
+        note = self.body(s.TrialExtensionDeclineSerializer)["note"]
+        return services.operator_trial_extension_decline(extension=extension, actor=self.request.user, note=note)
 
 
 @extend_schema(parameters=[s.AuditFilterSerializer])

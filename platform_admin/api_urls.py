@@ -24,5 +24,10 @@ urlpatterns = [
     path("usage/top-organizations", api.TopOrganizationsView.as_view(), name="admin_api_top_organizations"),
     path("usage/violations", api.ViolationsView.as_view(), name="admin_api_violations"),
     path("impersonate", api.ImpersonateView.as_view(), name="admin_api_impersonate"),
+    path("trial-extensions", api.TrialExtensionListView.as_view(), name="admin_api_trial_extensions"),
+    path("trial-extensions/<int:pk>/approve", api.TrialExtensionApproveView.as_view(),
+         name="admin_api_trial_extension_approve"),
+    path("trial-extensions/<int:pk>/decline", api.TrialExtensionDeclineView.as_view(),
+         name="admin_api_trial_extension_decline"),
     path("audit-logs", api.AuditLogView.as_view(), name="admin_api_audit_logs"),
 ]

@@ -6,6 +6,7 @@ from django.contrib.admin import apps as admin_apps
 
 class PlatformAdminConfig(AppConfig):
     name = "platform_admin"
+    verbose_name = "Platform admin"
     default = True
     default_auto_field = "django.db.models.BigAutoField"
 

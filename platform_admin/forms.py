@@ -9,7 +9,12 @@ from unfold.widgets import UnfoldAdminIntegerFieldWidget, UnfoldAdminSelectWidge
 
 from platform_admin.services import IMPERSONATION_MINUTES
 from subscriptions import catalog
-from subscriptions.services import MAX_ADD_ON_QUANTITY, MAX_TRIAL_EXTENSION_DAYS
+from subscriptions.services import (
+    MAX_ADD_ON_QUANTITY,
+    MAX_TRIAL_EXTENSION_DAYS,
+    REASON_MAX_LENGTH,
+    TRIAL_EXTENSION_DAYS,
+)
 from tenants.models import Organization
 
 
@@ -20,6 +25,21 @@ class ExtendTrialForm(forms.Form):
         initial=7,
         widget=UnfoldAdminIntegerFieldWidget,
         help_text="Days added to the trial; a lapsed trial reopens from today.",
+    )
+
+
+class ApproveTrialExtensionForm(forms.Form):
+    days = forms.IntegerField(
+        min_value=1, max_value=TRIAL_EXTENSION_DAYS, widget=UnfoldAdminIntegerFieldWidget,
+        help_text=f"Days added to the trial, 1 to {TRIAL_EXTENSION_DAYS}: the days asked for, or fewer or more. "
+                  "In Stripe when Stripe runs the trial. The owners are told by e-mail.",
+    )
+
+
+class DeclineTrialExtensionForm(forms.Form):
+    note = forms.CharField(
+        required=False, max_length=REASON_MAX_LENGTH, widget=UnfoldAdminTextareaWidget(attrs={"rows": 3}),
+        help_text="Optional: sent to the owners with the answer, and kept in the audit log.",
     )
 
 

@@ -5,6 +5,29 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
+# What each action of the log means, in words (the console shows these; the API keeps the codes).
+ACTIONS = {
+    "organization_update": "Edited the organisation",
+    "organization_activate": "Activated the organisation",
+    "organization_deactivate": "Deactivated the organisation",
+    "subscription_extend_trial": "Extended the trial",
+    "subscription_suspend": "Suspended the workspace",
+    "subscription_reactivate": "Lifted the suspension",
+    "subscription_change_plan": "Changed the plan",
+    "subscription_comp": "Gave a plan free (comp)",
+    "subscription_end_comp": "Ended the free plan",
+    "impersonation_start": "Started an impersonation",
+    "impersonation_end": "Ended an impersonation",
+    "impersonated_write": "Changed data while impersonating",
+    "trial_extension_approve": "Approved a trial extension request",
+    "trial_extension_decline": "Declined a trial extension request",
+}
+
+
+def action_label(action: str) -> str:
+    """Return the action in words, or its code when it has none."""
+    return ACTIONS.get(action, action)
+
 
 class AuditEntry(models.Model):
     """Who did what to which customer, when, and with what details.
@@ -27,7 +50,11 @@ class AuditEntry(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = "audit entry"
-        verbose_name_plural = "audit log"
+        verbose_name_plural = "audit log entries"
+
+    @property
+    def action_label(self) -> str:
+        return action_label(self.action)
 
     def __str__(self) -> str:
         return f"{self.actor_email} {self.action} {self.target_type} {self.target_label or self.target_id}"

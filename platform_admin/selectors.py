@@ -8,7 +8,7 @@ from django_tenants.utils import schema_context
 
 from platform_admin.models import AuditEntry
 from subscriptions import selectors as subscription_selectors
-from subscriptions.models import Subscription, SubscriptionEvent, UsageSnapshot
+from subscriptions.models import Subscription, SubscriptionEvent, TrialExtensionRequest, UsageSnapshot
 from tenants.models import Organization
 
 
@@ -97,6 +97,15 @@ def audit_list(
         entries = entries.filter(target_type=target_type)
     return entries
 
+
+def trial_extension_list(*, status: str = "", organization_id: int | None = None) -> QuerySet[TrialExtensionRequest]:
+    """Return requests for more trial days, newest first, with their organisations; filtered by status."""
+    extensions = TrialExtensionRequest.objects.select_related("organization")
+    if status:
+        extensions = extensions.filter(status=status)
+    if organization_id is not None:
+        extensions = extensions.filter(organization_id=organization_id)
+    return extensions
 
 
 def impersonation_end_entry(*, token_id: int) -> AuditEntry | None:

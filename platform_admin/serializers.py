@@ -1,4 +1,5 @@
-"""Shapes of the admin API: query filters in, organisations, subscriptions and audit entries out."""
+"""Shapes of the admin API: query filters in, organisations, subscriptions, trial extension requests and audit
+entries out."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from rest_framework import serializers
 from platform_admin.metrics import PERIODS, USAGE_METRICS
 from platform_admin.models import AuditEntry
 from subscriptions import catalog
-from subscriptions.models import Status, Subscription, UsageSnapshot
+from subscriptions.models import Status, Subscription, TrialExtensionRequest, UsageSnapshot
+from subscriptions.services import REASON_MAX_LENGTH, TRIAL_EXTENSION_DAYS
 from tenants.models import Industry, Organization
 
 
@@ -138,3 +140,29 @@ class AuditEntrySerializer(serializers.ModelSerializer):
             "id", "actor_id", "actor_email", "action", "target_type", "target_id", "target_label",
             "organization_id", "details", "created_at",
         ]
+
+
+class TrialExtensionRequestSerializer(serializers.ModelSerializer):
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+
+    class Meta:
+        model = TrialExtensionRequest
+        fields = ["id", "organization", "organization_name", "status", "days_requested", "reason",
+                  "requested_by_email", "trial_ends_at", "created_at", "days_granted", "decided_by", "decided_at",
+                  "decision_note"]
+
+
+class TrialExtensionFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=TrialExtensionRequest.Decision.values, required=False, default="")
+    organization_id = serializers.IntegerField(required=False, default=None)
+
+
+class TrialExtensionApproveSerializer(serializers.Serializer):
+    days = serializers.IntegerField(min_value=1, max_value=TRIAL_EXTENSION_DAYS, required=False, default=None,
+                                    help_text=f"days to add, 1 to {TRIAL_EXTENSION_DAYS}; the days asked for if "
+                                              "left out")
+
+
+class TrialExtensionDeclineSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=REASON_MAX_LENGTH, required=False, allow_blank=True, default="",
+                                 help_text="sent to the owners with the answer")

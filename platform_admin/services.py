@@ -20,9 +20,10 @@ from django_tenants.utils import get_public_schema_name, schema_context
 from platform_admin.models import AuditEntry
 from subscriptions import services as subscription_services
 from subscriptions.billing_provider import billing_provider
-from subscriptions.models import Subscription
+from subscriptions.models import Status, Subscription, TrialExtensionRequest
 from tenants.models import LoginToken, Organization
 from tenants.services import login_token_issue
+from unison.errors import ApplicationError
 
 IMPERSONATION_MINUTES = (5, 240)
 
@@ -83,11 +84,12 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 @transaction.atomic
-def operator_extend_trial(*, subscription: Subscription, actor, days: int) -> Subscription:
-    """Give the organisation ``days`` more days of trial (reopening a lapsed one); audit it; return it."""
+def operator_extend_trial(*, subscription: Subscription, actor, days: int, idempotency_key: str = "") -> Subscription:
+    """Give the organisation ``days`` more days of trial (in Stripe when Stripe runs the trial; a lapsed one
+    reopens); audit it; return the subscription."""
     before = subscription.trial_ends_at, subscription.status
-    updated = subscription_services.subscription_extend_trial(subscription=subscription, days=days,
-                                                              actor=actor.email)
+    updated = billing_provider().trial_extend(organization=subscription.organization, days=days, actor=actor.email,
+                                              idempotency_key=idempotency_key)
     details = {
         "days": days,
         "trial_ends_at": [_iso(before[0]), _iso(updated.trial_ends_at)],
@@ -97,6 +99,52 @@ def operator_extend_trial(*, subscription: Subscription, actor, days: int) -> Su
         actor=actor, action="subscription_extend_trial", target=updated, organization_id=updated.organization_id, details=details
     )
     return updated
+
+
+def _still_in_trial(subscription: Subscription | None) -> bool:
+    """Return whether the trial can still be extended: running, or lapsed unpaid (it reopens)."""
+    if subscription is None or subscription.trial_converted:
+        return False
+    lapsed = subscription.status == Status.SUSPENDED and subscription.suspension_reason == "trial_expired"
+    return subscription.status == Status.TRIALING or lapsed
+
+
+@transaction.atomic
+def operator_trial_extension_approve(*, extension: TrialExtensionRequest, actor,
+                                     days: int | None = None) -> TrialExtensionRequest:
+    """Approve the request: extend the trial by ``days`` (the days asked for unless given, 1 to 30); audit it,
+    tell the owners by e-mail; return the request. A workspace that has left its trial (paid, or cancelled)
+    is refused with nothing extended: decline the request instead."""
+    locked = subscription_services.trial_extension_lock_pending(extension)
+    days = subscription_services.trial_extension_days_validate(locked.days_requested if days is None else days)
+    subscription = Subscription.objects.select_related("organization").filter(organization=locked.organization).first()
+    if not _still_in_trial(subscription):
+        status = subscription.get_status_display().lower() if subscription else "without a subscription"
+        raise ApplicationError(f"{locked.organization} is no longer in its trial (it is {status}): nothing was "
+                               "extended. Decline the request instead.", code="not_trialing", status=409,
+                               field="status")
+    updated = operator_extend_trial(subscription=subscription, actor=actor, days=days,
+                                    idempotency_key=f"trial-extension-{locked.pk}")
+    subscription_services.trial_extension_answer(extension=locked, status=TrialExtensionRequest.Decision.APPROVED,
+                                                 actor=actor.email, days=days, trial_ends_at=updated.trial_ends_at)
+    audit_record(actor=actor, action="trial_extension_approve", target=locked, organization_id=locked.organization_id,
+                 details={"request_id": locked.pk, "days_requested": locked.days_requested, "days": days,
+                          "trial_ends_at": _iso(updated.trial_ends_at)})
+    return locked
+
+
+@transaction.atomic
+def operator_trial_extension_decline(*, extension: TrialExtensionRequest, actor, note: str = "") -> TrialExtensionRequest:
+    """Decline the request, with an optional note for the owners (sent by e-mail); audit it; return the request."""
+    note = (note or "").strip()
+    if len(note) > subscription_services.REASON_MAX_LENGTH:
+        raise ValidationError({"note": [f"Keep the note to {subscription_services.REASON_MAX_LENGTH} characters."]})
+    locked = subscription_services.trial_extension_lock_pending(extension)
+    subscription_services.trial_extension_answer(extension=locked, status=TrialExtensionRequest.Decision.DECLINED,
+                                                 actor=actor.email, note=note)
+    audit_record(actor=actor, action="trial_extension_decline", target=locked, organization_id=locked.organization_id,
+                 details={"request_id": locked.pk, "days_requested": locked.days_requested, "note": note})
+    return locked
 
 
 def _audited(*, actor, action: str, subscription: Subscription, before: Subscription, updated: Subscription,

@@ -5,8 +5,6 @@ Each view is wrapped by ``ConsoleSite.admin_view`` (superusers only) where it is
 
 from __future__ import annotations
 
-import json
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
@@ -15,26 +13,11 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from platform_admin import metrics, selectors
+from platform_admin.charts import Series, chart
 from platform_admin.forms import ImpersonationForm
 from platform_admin.services import impersonation_start
 from tenants.models import Organization
 from unison.errors import ApplicationError, form_add_error
-
-CHART_COLOURS = {"primary": "var(--color-primary-600)", "muted": "var(--color-base-300)"}
-
-
-def _chart(labels: list[str], *datasets: tuple[str, list, str]) -> str:
-    """Return the JSON that unfold's chart components draw."""
-    return json.dumps(
-        {
-            "labels": labels,
-            "datasets": [
-                {"label": label, "data": data, "backgroundColor": CHART_COLOURS[colour], "borderColor": CHART_COLOURS[colour]}
-                for label, data, colour in datasets
-            ],
-        }
-    )
-
 
 MOVEMENT_LABELS = {"new": "New", "expansion": "Expansion", "contraction": "Contraction", "churn": "Churn",
                    "reactivation": "Reactivation"}
@@ -48,43 +31,55 @@ def _movement_rows(movements: dict) -> list[dict]:
     return [{**row, "amount": abs(row["cents"])} for row in rows]
 
 
+def _charts(growth: dict, period: str) -> dict:
+    """Return the dashboard's charts: the period's days, and the last twelve weeks and months."""
+    series, monthly, weekly = growth["series"], growth["monthly"], growth["weekly"]
+    days, span = [row["date"][5:] for row in series], f"the last {metrics.PERIODS[period]} days"
+    months = [row["month"] for row in monthly]
+    return {
+        "mrr_chart": chart("line", days, Series("MRR ($)", [r["mrr_cents"] / 100 for r in series]), x_title="Day",
+                           y_title="MRR ($)", counts=False, empty_message=f"No MRR in {span}: no workspace paid."),
+        "signups_chart": chart("bar", days, Series("Signups", [r["signups"] for r in series]), x_title="Day",
+                               y_title="Signups", empty_message=f"No signup in {span}."),
+        "conversions_chart": chart(
+            "bar", days, Series("Converted", [r["trial_conversions"] for r in series]),
+            Series("Trials ended", [r["trials_ended"] for r in series], "muted"), x_title="Day", y_title="Trials",
+            empty_message=f"No trial converted or ended in {span}."),
+        "churn_chart": chart(
+            "bar", days, Series("Churned", [r["churned"] for r in series]),
+            Series("Cancelled", [r["cancellations"] for r in series], "muted"), x_title="Day",
+            y_title="Customers", empty_message=f"No customer churned or cancelled in {span}."),
+        "monthly_mrr_chart": chart("bar", months, Series("MRR ($)", [r["mrr_cents"] / 100 for r in monthly]),
+                                   x_title="Month", y_title="MRR ($)", counts=False,
+                                   empty_message="No MRR in the last twelve months."),
+        "weekly_signups_chart": chart("bar", [r["week_start"][5:] for r in weekly],
+                                      Series("Signups", [r["signups"] for r in weekly]), x_title="Week starting",
+                                      y_title="Signups", empty_message="No signup in the last twelve weeks."),
+        "monthly_signups_chart": chart("bar", months, Series("Signups", [r["signups"] for r in monthly]),
+                                       x_title="Month", y_title="Signups",
+                                       empty_message="No signup in the last twelve months."),
+    }
+
+
 def dashboard_context(request) -> dict:
     """Return the dashboard's figures, charts and lists for the period chosen in ``?period=``."""
     period = request.GET.get("period", "30d")
     period = period if period in metrics.PERIODS else "30d"
     growth = metrics.growth_metrics(period=period)
-    series, monthly, weekly = growth["series"], growth["monthly"], growth["weekly"]
-    labels = [row["date"][5:] for row in series]
     kpis, retention = metrics.overview_metrics(period=period), metrics.retention_cohorts()
     return {
         "kpis": kpis,
         "retention": retention,
         "retention_months": range(max((len(c["cells"]) for c in retention["cohorts"]), default=0)),
         "csv_tables": list(metrics.TABLES),
-        "weekly_signups_chart": _chart([row["week_start"][5:] for row in weekly],
-                                       ("Signups", [row["signups"] for row in weekly], "primary")),
-        "monthly_mrr_chart": _chart([row["month"] for row in monthly],
-                                    ("MRR ($)", [row["mrr_cents"] / 100 for row in monthly], "primary")),
-        "monthly_signups_chart": _chart([row["month"] for row in monthly],
-                                        ("Signups", [row["signups"] for row in monthly], "primary")),
+        **_charts(growth, period),
         "growth": growth,
         "movements": _movement_rows(growth["movements"]),
         "period": period,
         "periods": list(metrics.PERIODS),
-        "signups_chart": _chart(labels, ("Signups", [r["signups"] for r in series], "primary")),
-        "mrr_chart": _chart(labels, ("MRR ($)", [r["mrr_cents"] / 100 for r in series], "primary")),
-        "conversions_chart": _chart(
-            labels,
-            ("Converted", [r["trial_conversions"] for r in series], "primary"),
-            ("Trials ended", [r["trials_ended"] for r in series], "muted"),
-        ),
-        "churn_chart": _chart(
-            labels,
-            ("Churned", [r["churned"] for r in series], "primary"),
-            ("Cancelled", [r["cancellations"] for r in series], "muted"),
-        ),
         "cohorts": metrics.trial_conversion_cohorts(months=6),
         "trials_expiring": list(metrics.trials_expiring(days=7)),
+        "trial_requests": list(selectors.trial_extension_list(status="pending")[:10]),
         "recent_signups": list(metrics.recent_signups(limit=10)),
     }
 

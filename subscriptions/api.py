@@ -13,10 +13,12 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from subscriptions import catalog, selectors
+from accounts.models import Role
+from subscriptions import catalog, selectors, services
 from subscriptions.billing_provider import billing_provider
 from subscriptions.gates import SubscriptionWritable
 from subscriptions.limits import ACTIONS, limit_check
+from subscriptions.models import Subscription
 from unison.api_errors import validated
 
 
@@ -265,3 +267,59 @@ class LimitCheckView(SubscriptionAPIView):
         check = limit_check(request.tenant, query["action"], nbytes=query.get("bytes", 0))
         return Response(LimitCheckSerializer(check.as_dict()).data)
 
+
+
+class TrialExtensionRequestSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=["pending", "approved", "declined"])
+    days_requested = serializers.IntegerField()
+    reason = serializers.CharField()
+    requested_by_email = serializers.EmailField()
+    created_at = serializers.DateTimeField()
+    days_granted = serializers.IntegerField(allow_null=True)
+    decided_at = serializers.DateTimeField(allow_null=True)
+    decision_note = serializers.CharField(allow_blank=True)
+
+
+class TrialExtensionSerializer(serializers.Serializer):
+    can_request = serializers.BooleanField(help_text="whether this user may ask now")
+    unavailable_reason = serializers.CharField(allow_null=True, help_text="why not, when it may not")
+    request = TrialExtensionRequestSerializer(allow_null=True, help_text="the workspace's request; null if none")
+
+
+class TrialExtensionCreateSerializer(serializers.Serializer):
+    days = serializers.IntegerField(min_value=1, max_value=services.TRIAL_EXTENSION_DAYS,
+                                    help_text=f"1 to {services.TRIAL_EXTENSION_DAYS}")
+    reason = serializers.CharField(max_length=services.REASON_MAX_LENGTH, trim_whitespace=True)
+
+
+class TrialExtensionView(SubscriptionAPIView):
+    """A trialing workspace's request for more trial days: one per trial, made by an owner, answered by operators."""
+
+    def state(self, status: int = 200) -> Response:
+        existing = selectors.trial_extension_for(self.request.tenant)
+        refusal = services.trial_extension_refusal(Subscription.objects.filter(organization=self.request.tenant).first())
+        if refusal is None and self.request.user.role != Role.OWNER:
+            refusal = "Only an owner of the workspace can ask for more trial days."
+        refusal = refusal or ("The workspace has asked already: once per trial." if existing else None)
+        body = {"can_request": refusal is None, "unavailable_reason": refusal,
+                "request": TrialExtensionRequestSerializer(existing).data if existing else None}
+        return Response(TrialExtensionSerializer(body).data, status=status)
+
+    @extend_schema(responses=TrialExtensionSerializer,
+                   summary="The workspace's request for more trial days, and whether this user may make one")
+    def get(self, request):
+        return self.state()
+
+    @extend_schema(
+        request=TrialExtensionCreateSerializer,
+        responses={201: TrialExtensionSerializer, 400: REFUSALS[400],
+                   403: OpenApiResponse(description="Not an owner of the workspace."),
+                   409: OpenApiResponse(description="The workspace is not in its trial.")},
+        summary="Ask operators for more trial days (owners, during the trial, once): 400 naming `days` when "
+                "the workspace has asked before",
+    )
+    def post(self, request):
+        data = validated(TrialExtensionCreateSerializer, request.data)
+        services.trial_extension_request_create(organization=request.tenant, user=request.user, **data)
+        return self.state(status=201)

@@ -10,4 +10,5 @@ urlpatterns = [
     path("subscription/cancel", api.CancelView.as_view(), name="subscription_cancel"),
     path("subscription/resume", api.ResumeView.as_view(), name="subscription_resume"),
     path("subscription/limits/check", api.LimitCheckView.as_view(), name="subscription_limits_check"),
+    path("trial-extension", api.TrialExtensionView.as_view(), name="trial_extension"),
 ]

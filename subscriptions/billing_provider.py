@@ -22,6 +22,9 @@ class BillingProvider(Protocol):
     def resume(self, *, organization, actor: str) -> None:
         """Take back a cancellation that has not happened yet."""
 
+    def trial_extend(self, *, organization, days: int, actor: str, idempotency_key: str = ""):
+        """Give the trial ``days`` more (in Stripe when Stripe runs it); return the subscription."""
+
 
 _registered: list[BillingProvider] = []
 

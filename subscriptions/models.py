@@ -163,3 +163,37 @@ class SubscriptionEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.transition}: {self.from_status} → {self.to_status}"
+
+
+class TrialExtensionRequest(models.Model):
+    """A trialing workspace's owner asking operators for more trial days: one per organisation (its one trial).
+
+    Kept in the public schema so operators see every request; the asker is a tenant user, named by
+    e-mail and id (no foreign key across schemas).
+    """
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        DECLINED = "declined", "Declined"
+
+    organization = models.OneToOneField("tenants.Organization", on_delete=models.CASCADE,
+                                        related_name="trial_extension_request", verbose_name="organisation")
+    requested_by_id = models.BigIntegerField(help_text="The owner's id in the workspace's schema.")
+    requested_by_email = models.EmailField()
+    days_requested = models.PositiveSmallIntegerField()
+    reason = models.TextField()
+    trial_ends_at = models.DateTimeField(null=True, help_text="The trial's end when the request was made.")
+    status = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING, db_index=True)
+    days_granted = models.PositiveSmallIntegerField(null=True, blank=True)
+    decided_by = models.EmailField(blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "trial extension request"
+
+    def __str__(self) -> str:
+        return f"{self.organization}: {self.days_requested} more trial days"

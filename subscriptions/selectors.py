@@ -111,3 +111,10 @@ def subscription_overview(organization) -> dict:
         ],
         "upgrade_url": upgrade_url(),
     }
+
+
+def trial_extension_for(organization):
+    """Return the organisation's request for more trial days, or None if it has not asked."""
+    from subscriptions.models import TrialExtensionRequest
+
+    return TrialExtensionRequest.objects.filter(organization=organization).first()

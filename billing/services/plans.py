@@ -15,6 +15,7 @@ Our row changes only by mirroring what Stripe answers (``billing_subscription_sy
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -31,8 +32,10 @@ from subscriptions.entitlements import active_add_ons, limits_with_add_ons
 from subscriptions.limits import limits_exceeded
 from subscriptions.models import Status, Subscription
 from subscriptions.services import (
+    extension_days_validate,
     plan_validate,
     subscription_cancel,
+    subscription_extend_trial,
     subscription_is_in_stripe,
     subscription_resume,
 )
@@ -227,6 +230,27 @@ def billing_resume(*, organization: Organization, actor: str) -> None:
     billing_subscription_sync(subscription=subscription, stripe_subscription=updated, actor=actor)
 
 
+def billing_trial_extend(*, organization: Organization, days: int, actor: str,
+                         idempotency_key: str = "") -> Subscription:
+    """Give the trial ``days`` more and return the subscription: in Stripe, the ledger of record, when it runs
+    the trial (card on file: its ``trial_end`` moves, and ours mirrors it), else in our own trial (a lapsed,
+    never paid one reopens). Raise IllegalTransition when there is no trial to extend."""
+    subscription = Subscription.objects.select_related("organization").get(organization=organization)
+    if not (subscription_is_in_stripe(subscription) and subscription.status == Status.TRIALING):
+        return subscription_extend_trial(subscription=subscription, days=days, actor=actor)
+    extension_days_validate(days)
+    current = gateway.subscription_retrieve(subscription.stripe_subscription_id)
+    if current["status"] != "trialing":
+        # Stripe ended the trial (it charged the card) before its webhook reached us: a new trial_end would
+        # start another trial on a paying subscription.
+        raise ApplicationError(f"Stripe has ended this trial (the subscription is {current['status']}): nothing "
+                               "was extended.", code="not_trialing", status=409, field="status")
+    ends = max(moment(current.get("trial_end")) or timezone.now(), timezone.now()) + timedelta(days=days)
+    updated = gateway.subscription_set_trial_end(subscription.stripe_subscription_id, trial_end=int(ends.timestamp()),
+                                                 idempotency_key=idempotency_key)
+    return billing_subscription_sync(subscription=subscription, stripe_subscription=updated, actor=actor).subscription
+
+
 def billing_portal_open(*, organization: Organization, return_url: str) -> str:
     """Open a Stripe Billing Portal session (payment method, invoices) and return its URL."""
     customer_id = billing_customer_ensure(organization=organization)
@@ -239,3 +263,4 @@ class StripeBilling:
     plan_change = staticmethod(billing_plan_change)
     cancel = staticmethod(billing_cancel)
     resume = staticmethod(billing_resume)
+    trial_extend = staticmethod(billing_trial_extend)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from django.db import connection
-from django.db.models import BigIntegerField, Count, Exists, F, Func, OuterRef, Q, Sum
+from django.db.models import BigIntegerField, Count, Exists, F, Func, Max, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
@@ -40,7 +40,8 @@ def platform_metrics() -> dict:
         mrr=Coalesce(Sum("mrr_cents"), 0),
     )
     usage = latest_usage().aggregate(
-        users=Coalesce(Sum("users"), 0), plants=Coalesce(Sum("plants"), 0), storage=Coalesce(Sum("storage_bytes"), 0)
+        users=Coalesce(Sum("users"), 0), plants=Coalesce(Sum("plants"), 0), storage=Coalesce(Sum("storage_bytes"), 0),
+        measured_at=Max("measured_at"),
     )
     mrr = subscriptions["mrr"]
     return {
@@ -60,6 +61,7 @@ def platform_metrics() -> dict:
         "users": usage["users"],
         "plants": usage["plants"],
         "storage_bytes": usage["storage"],
+        "usage_measured_at": usage["measured_at"],  # the latest usage sweep's snapshot; None before the first
     }
 
 

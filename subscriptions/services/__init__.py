@@ -10,6 +10,7 @@ from __future__ import annotations
 from subscriptions.services.core import (
     MAX_ADD_ON_QUANTITY,
     MAX_TRIAL_EXTENSION_DAYS,
+    extension_days_validate,
     plan_validate,
     subscription_is_in_stripe,
     subscription_transition,
@@ -27,6 +28,15 @@ from subscriptions.services.standing import (
     subscription_release_hold,
     subscription_resume,
 )
+from subscriptions.services.trial_requests import (
+    REASON_MAX_LENGTH,
+    TRIAL_EXTENSION_DAYS,
+    trial_extension_answer,
+    trial_extension_days_validate,
+    trial_extension_lock_pending,
+    trial_extension_refusal,
+    trial_extension_request_create,
+)
 from subscriptions.services.trials import (
     organization_create_with_trial,
     subscription_expire_trial,
@@ -37,9 +47,12 @@ from subscriptions.services.trials import (
 __all__ = [
     "MAX_ADD_ON_QUANTITY",
     "MAX_TRIAL_EXTENSION_DAYS",
+    "REASON_MAX_LENGTH",
+    "TRIAL_EXTENSION_DAYS",
     "BillingState",
     "MirrorResult",
     "StripeOwnsIt",
+    "extension_days_validate",
     "organization_create_with_trial",
     "plan_validate",
     "subscription_cancel",
@@ -58,4 +71,9 @@ __all__ = [
     "subscription_resume",
     "subscription_start_trial",
     "subscription_transition",
+    "trial_extension_answer",
+    "trial_extension_days_validate",
+    "trial_extension_lock_pending",
+    "trial_extension_refusal",
+    "trial_extension_request_create",
 ]

@@ -47,6 +47,13 @@ def event_record(subscription: Subscription, name: str, *, from_status: str, act
     )
 
 
+def extension_days_validate(days, *, most: int = MAX_TRIAL_EXTENSION_DAYS) -> int:
+    """Return ``days`` if it is a whole number from 1 to ``most``; else raise ValidationError keyed ``days``."""
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= most:
+        raise ValidationError({"days": [f"Enter a whole number of days from 1 to {most}."]})
+    return days
+
+
 def subscription_is_in_stripe(subscription: Subscription) -> bool:
     """Return whether a live Stripe subscription stands behind this one (plan changes must go there)."""
     return bool(subscription.stripe_subscription_id) and subscription.status in LIVE_IN_STRIPE

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -12,10 +11,10 @@ from notifications.services import notify
 from subscriptions import catalog
 from subscriptions.models import Status, Subscription
 from subscriptions.services.core import (
-    MAX_TRIAL_EXTENSION_DAYS,
     _copy_onto,
     _locked,
     event_record,
+    extension_days_validate,
     subscription_is_in_stripe,
     subscription_transition,
 )
@@ -56,8 +55,7 @@ def subscription_start_trial(*, organization: Organization) -> Subscription:
 @transaction.atomic
 def subscription_extend_trial(*, subscription: Subscription, days: int, actor: str) -> Subscription:
     """Give a trial ``days`` more, reopening a lapsed (never paid) trial; return the subscription."""
-    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_TRIAL_EXTENSION_DAYS:
-        raise ValidationError({"days": [f"Enter a whole number of days from 1 to {MAX_TRIAL_EXTENSION_DAYS}."]})
+    extension_days_validate(days)
     locked = _locked(subscription)
     if locked.status not in (Status.TRIALING, Status.SUSPENDED):
         raise IllegalTransition("extend_trial", locked.status)

@@ -361,8 +361,8 @@ def test_the_readme_tour(webhooks, stripe_server, site, tour_pages, mail_dir):
     console.get_by_role("link", name="Audit log").click()
     expect(console).to_have_url(site.url("/admin/platform_admin/auditentry/"))
     audit = console.locator("#result_list")
-    expect(audit).to_contain_text("impersonation_start")
-    expect(audit).to_contain_text("impersonation_end")
+    expect(audit).to_contain_text("Started an impersonation")
+    expect(audit).to_contain_text("Ended an impersonation")
     shoot(console, "6-audit-log", phone=False)
     assert set(AuditEntry.objects.filter(organization_id=organization.pk).values_list("action", flat=True)) >= {
         "impersonation_start", "impersonation_end"}

@@ -20,6 +20,10 @@ EXAMPLES = {
     "payment_failed": ({"attempt_count": 1, "invoice_id": "in_2"}, "attempt 1 of 3", "third failed attempt the workspace"),
     "usage_alert": ({"limit": "users", "threshold": 90, "used": "23", "allowed": "25"}, "90%", "23 of 25"),
     "subscription_cancelled": ({}, "has been cancelled", "export your data"),
+    "trial_extension_approved": ({"days": 5, "days_requested": 10, "trial_ends_at": "2026-12-19T10:00:00+00:00"},
+                                 "you asked for 10", "19 December 2026"),
+    "trial_extension_declined": ({"days_requested": 10, "note": "Please choose a plan."}, "the 10 days you asked for",
+                                 "Please choose a plan."),
 }
 
 

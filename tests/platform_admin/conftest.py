@@ -45,3 +45,16 @@ def operator_client(operator) -> Client:
 @pytest.fixture
 def staff_client(staff) -> Client:
     return console_client(staff)
+
+
+def console_sign_in(page, site):
+    """Sign a new operator in to the console in the browser ``page``; return the operator."""
+    import re
+
+    operator = public_user("operator@unison.test", is_staff=True, is_superuser=True)
+    page.goto(site.url("/admin/login/"))
+    page.fill("input[name=username]", operator.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/admin/$"))
+    return operator

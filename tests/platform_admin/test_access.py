@@ -29,7 +29,20 @@ def console_pages(organization) -> list[str]:
         reverse("admin:subscriptions_subscription_reactivate", args=[subscription.pk]),
         *subscription_action_pages(organization),
         reverse("admin:platform_admin_auditentry_changelist"),
+        reverse("admin:subscriptions_trialextensionrequest_changelist"),
+        *[reverse(f"admin:subscriptions_trialextensionrequest_{name}", args=[extension_of(organization).pk])
+          for name in ("approve", "decline")],
     ]
+
+
+def extension_of(organization):
+    """Return the organisation's request for more trial days, made by its owner if it has none yet."""
+    from subscriptions.models import TrialExtensionRequest
+    from subscriptions.services import trial_extension_request_create
+    from tests.conftest import tenant_user
+
+    return TrialExtensionRequest.objects.filter(organization=organization).first() or trial_extension_request_create(
+        organization=organization, user=tenant_user(organization, role="owner"), days=5, reason="Need time")
 
 
 def subscription_action_pages(organization) -> list[str]:
@@ -57,6 +70,9 @@ def api_calls(organization) -> list[tuple[str, str]]:
         ("get", "/api/v1/admin/usage/violations"),
         ("post", "/api/v1/admin/impersonate"),
         ("get", "/api/v1/admin/audit-logs"),
+        ("get", "/api/v1/admin/trial-extensions"),
+        ("post", f"/api/v1/admin/trial-extensions/{extension_of(organization).pk}/approve"),
+        ("post", f"/api/v1/admin/trial-extensions/{extension_of(organization).pk}/decline"),
     ]
 
 
@@ -92,6 +108,7 @@ def test_the_admin_api_refuses_anyone_but_superusers(organization, staff, who):
     organization.subscription.refresh_from_db()
     assert organization.subscription.status == "trialing"
     assert (organization.subscription.held_at, organization.subscription.comp_tier) == (None, "")
+    assert extension_of(organization).status == "pending"
 
 
 @pytest.mark.parametrize("who", ["anonymous", "staff"])

@@ -27,7 +27,7 @@ from branding.models import Branding
 from exports.models import Export
 from shopfloor import services
 from shopfloor.models import NCR, Department, Invitation, Lane, Material, OnboardingState, Plant, Shift, WorkOrder
-from subscriptions.models import Subscription
+from subscriptions.models import Subscription, TrialExtensionRequest
 from tenants.services import login_token_issue
 from tests.conftest import PASSWORD, client_for
 from tests.security.factories import workspace_fill
@@ -40,7 +40,7 @@ URLCONF = "unison.urls_tenant"
 PARAMETERS: dict[str, dict[str, str]] = {
     "accounts:logout": {},
     "accounts:token_login": {"signed": "login_link"},
-    "subscriptions:dismiss_trial_banner": {},
+    "subscriptions:dismiss_trial_banner": {}, "subscriptions:trial_extension": {}, "trial_extension": {},
     "billing:page": {}, "billing:choose_plan": {}, "billing:cancel": {}, "billing:resume": {}, "billing:portal": {},
     "token": {}, "token_refresh": {}, "me": {},
     "subscription": {}, "subscription_usage": {}, "subscription_upgrade": {}, "subscription_downgrade": {},
@@ -139,6 +139,8 @@ def workspaces(organization, other_organization, owner, outsider):
                 services.onboarding_step_complete(step=step)
     victim_ids, outsider_ids = workspace_fill(organization, "Victim"), workspace_fill(other_organization, "Outsider")
     assert victim_ids == outsider_ids  # the point: the outsider's ids are the victim's
+    TrialExtensionRequest.objects.create(organization=organization, requested_by_id=owner.pk, days_requested=9,
+                                         requested_by_email=owner.email, reason="Victim needs nine more days")
     with schema_context(other_organization.schema_name):
         invitation_link = services.invitation_link(
             organization=other_organization, invitation=Invitation.objects.get(pk=outsider_ids["invitation"]))
@@ -161,7 +163,8 @@ def _snapshot(organization) -> list:
 
     with schema_context(organization.schema_name):
         rows = [list(model.objects.order_by("pk").values()) for model in (*TENANT_MODELS, User)]
-    return [*rows, list(Subscription.objects.filter(organization=organization).values())]
+    return [*rows, list(Subscription.objects.filter(organization=organization).values()),
+            list(TrialExtensionRequest.objects.filter(organization=organization).values())]
 
 
 def _body(name: str, tokens: dict, user) -> dict:

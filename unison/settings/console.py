@@ -21,6 +21,7 @@ UNFOLD = {
                     {"title": "Dashboard", "icon": "dashboard", "link": reverse_lazy("admin:index")},
                     {"title": "Organisations", "icon": "apartment", "link": reverse_lazy("admin:tenants_organization_changelist")},
                     {"title": "Subscriptions", "icon": "credit_card", "link": reverse_lazy("admin:subscriptions_subscription_changelist")},
+                    {"title": "Trial requests", "icon": "more_time", "link": reverse_lazy("admin:subscriptions_trialextensionrequest_changelist")},
                     {"title": "Usage", "icon": "monitoring", "link": reverse_lazy("admin:usage")},
                     {"title": "Impersonate", "icon": "person_search", "link": reverse_lazy("admin:impersonate")},
                     {"title": "Audit log", "icon": "history", "link": reverse_lazy("admin:platform_admin_auditentry_changelist")},
