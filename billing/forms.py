@@ -1,4 +1,4 @@
-"""The billing page's forms: choose a plan and add-ons."""
+"""The billing page's forms: choose a plan and add-ons; storage overage on or off."""
 
 from __future__ import annotations
 
@@ -24,3 +24,9 @@ class PlanForm(forms.Form):
     def add_ons(self) -> dict[str, int]:
         """Return the chosen add-on quantities by add-on key (after is_valid)."""
         return {key: self.cleaned_data.get(f"add_on_{key}") or 0 for key in catalog.ADD_ONS}
+
+
+class StorageOverageForm(forms.Form):
+    enabled = forms.TypedChoiceField(choices=[("true", "On"), ("false", "Off")], coerce=lambda value: value == "true",
+                                     error_messages={"required": "Say whether storage overage is on (true or false).",
+                                                     "invalid_choice": "Storage overage is either true or false."})

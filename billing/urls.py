@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.billing_page, name="page"),
     path("plan/", views.billing_choose_plan, name="choose_plan"),
     path("portal/", views.billing_portal, name="portal"),
+    path("storage-overage/", views.billing_storage_overage, name="storage_overage"),
 ]

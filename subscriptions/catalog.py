@@ -150,6 +150,29 @@ ADD_ONS: dict[str, AddOn] = {
 }
 
 
+@dataclass(frozen=True)
+class MeteredPrice:
+    """A price Stripe bills in arrears from usage we report to its billing meter (``event_name``)."""
+
+    lookup_key: str
+    name: str
+    unit: str
+    event_name: str  # the Stripe billing meter's event name
+    add_on: str  # the add-on whose monthly price per unit it charges
+
+    @property
+    def cents_per_unit(self) -> int:
+        return ADD_ONS[self.add_on].monthly_cents_per_unit
+
+
+# Storage beyond the plan's limit, for owners who opt in: each GB over the limit at the period's peak
+# costs what one Extra storage add-on costs for that month (a GB-month). The meter keeps the last value
+# reported in the period (formula "last"), and we report the period's peak so far, so a figure sent twice
+# counts once.
+STORAGE_OVERAGE = MeteredPrice("storage_overage_monthly", "Storage overage", "GB-month",
+                               "unison_storage_overage_gb", "extra_storage")
+
+
 def tier(key: str) -> Tier:
     """Return the tier with this key; raise KeyError for an unknown one."""
     return TIERS[key]

@@ -24,7 +24,8 @@ from billing.gateway import BillingError
 from billing.selectors import moment
 from billing.services.checkout import billing_checkout_start, lookup_keys, price_ids, prices_for, trial_kept
 from billing.services.customers import billing_customer_ensure
-from billing.services.mirror import billing_subscription_sync, plan_of
+from billing.services.mirror import billing_subscription_sync, is_metered, plan_of
+from billing.services.overage import billing_storage_overage_report
 from subscriptions import catalog
 from subscriptions.entitlements import active_add_ons, limits_with_add_ons
 from subscriptions.limits import limits_exceeded
@@ -87,6 +88,8 @@ def _items_now(stripe_subscription, ids: dict[str, str], wanted: list[tuple[str,
     changes = []
     for item in stripe_subscription["items"]["data"]:
         key = (item.get("price") or {}).get("lookup_key") or ""
+        if is_metered(item.get("price")):
+            continue  # storage overage: billed by use, kept whatever the plan
         if key in wanted_keys:
             changes.append({"id": item["id"], "price": ids[key], "quantity": wanted_keys.pop(key)})
         elif key.startswith("addon_") or tier_key not in wanted_keys:
@@ -158,10 +161,14 @@ def billing_plan_change(*, organization: Organization, tier: str, billing_cycle:
     if not schedule:
         schedule = gateway.schedule_from_subscription(current["id"])["id"]
     period_start, period_end = current["current_period_start"], current["current_period_end"]
+    metered = [{"price": item["price"]["id"]} for item in current["items"]["data"] if is_metered(item["price"])]
     gateway.schedule_set_phases(schedule, phases=[
         {"items": [{"price": item["price"]["id"], "quantity": item.get("quantity") or 1}
-                   for item in current["items"]["data"]], "start_date": period_start, "end_date": period_end},
-        {"items": [{"price": ids[key], "quantity": quantity} for key, quantity in keys], "iterations": 1},
+                   for item in current["items"]["data"] if not is_metered(item["price"])] + metered,
+         "start_date": period_start, "end_date": period_end},
+        # Storage overage is priced by the month: it carries on to a monthly plan, ends with an annual one.
+        {"items": [{"price": ids[key], "quantity": quantity} for key, quantity in keys]
+         + (metered if wanted[1] == "monthly" else []), "iterations": 1},
     ])
     _sync(subscription, actor)
     return PlanChange(AT_PERIOD_END, f"Your plan changes on {moment(period_end):%-d %B %Y}, when Stripe renews it.")
@@ -250,3 +257,4 @@ class StripeBilling:
     plan_change = staticmethod(billing_plan_change)
     cancel = staticmethod(billing_cancel)
     resume = staticmethod(billing_resume)
+    usage_report = staticmethod(billing_storage_overage_report)

@@ -15,6 +15,7 @@ from subscriptions.services.core import (
     subscription_transition,
 )
 from subscriptions.services.mirror import BillingState, MirrorResult, subscription_mirror
+from subscriptions.services.overage import subscription_storage_overage_set
 from subscriptions.services.payments import subscription_record_payment_failed, subscription_record_payment_succeeded
 from subscriptions.services.standing import (
     StripeOwnsIt,
@@ -57,5 +58,6 @@ __all__ = [
     "subscription_release_hold",
     "subscription_resume",
     "subscription_start_trial",
+    "subscription_storage_overage_set",
     "subscription_transition",
 ]

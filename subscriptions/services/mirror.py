@@ -44,6 +44,7 @@ class BillingState:
     trial_end: datetime | None = None
     cancel_at_period_end: bool = False
     pending_plan: dict = field(default_factory=dict)
+    storage_overage_item_id: str = ""  # the metered item that bills storage past the limit, if any
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,10 @@ def _changes_for(locked: Subscription, state: BillingState) -> dict:
         "pending_plan": state.pending_plan if state.status != Status.CANCELLED else {},
         "checkout_session_id": "",
         "checkout_plan": {},
+        "storage_overage_item_id": state.storage_overage_item_id,
     }
+    if not state.storage_overage_item_id:
+        changes["storage_overage_enabled"] = False  # Stripe no longer bills it: the hard limit is back
     if state.period_end:
         changes.update(current_period_start=state.period_start, current_period_end=state.period_end)
     if state.status == Status.TRIALING and state.trial_end:

@@ -1,0 +1,25 @@
+"""The owner's choice between a hard storage limit and storage overage billed by use."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from subscriptions.models import Subscription
+from subscriptions.services.core import _copy_onto, _forget_after_commit, _locked, event_record
+
+
+@transaction.atomic
+def subscription_storage_overage_set(*, subscription: Subscription, enabled: bool, actor: str) -> Subscription:
+    """Turn storage overage on or off, recording who did it; return the subscription.
+
+    Billing checks that Stripe bills the overage before it turns it on; setting the same value again
+    changes nothing and records nothing.
+    """
+    locked = _locked(subscription)
+    if locked.storage_overage_enabled != enabled:
+        locked.storage_overage_enabled = enabled
+        locked.save(update_fields=["storage_overage_enabled", "updated_at"])
+        event_record(locked, "storage_overage_on" if enabled else "storage_overage_off", from_status=locked.status,
+                     actor=actor, stripe_item_id=locked.storage_overage_item_id)
+        _forget_after_commit(locked)
+    return _copy_onto(subscription, locked)
