@@ -245,6 +245,11 @@ def subscription_set_cancel_at_period_end(subscription_id: str, *, cancel: bool)
     return _call(stripe.Subscription.modify, subscription_id, cancel_at_period_end=cancel)
 
 
+def subscription_set_trial_end(subscription_id: str, *, trial_end: int) -> dict:
+    """Move the end of the trial Stripe runs (nothing is billed until it ends)."""
+    return _call(stripe.Subscription.modify, subscription_id, trial_end=trial_end, proration_behavior="none")
+
+
 def subscription_cancel_now(subscription_id: str) -> dict:
     return _call(stripe.Subscription.cancel, subscription_id)
 

@@ -243,6 +243,8 @@ def subscription_update(cls, id, items=None, proration_behavior=None, cancel_at_
         trial_end_now(sub)
     elif trial_end is not None:
         sub.trial_end = R.try_convert_to_int(trial_end)
+        if sub.status == "trialing":  # the trial is the current period: it ends with it
+            sub._period = (sub.current_period_start, sub.trial_end)
     R.schedule_webhook(R.Event("customer.subscription.updated", sub))
     return sub
 

@@ -22,6 +22,9 @@ class BillingProvider(Protocol):
     def resume(self, *, organization, actor: str) -> None:
         """Take back a cancellation that has not happened yet."""
 
+    def trial_end_set(self, *, organization, trial_end, actor: str):
+        """Move the end of the trial Stripe runs (the customer checked out with a card); return ours."""
+
     def usage_report(self, *, snapshots) -> int:
         """Bill what the usage sweep measured beyond the limits (storage overage); return how many it measured."""
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 CURRENCY = "usd"
 TRIAL_DAYS = 14
+MAX_TRIAL_DAYS = 90  # the longest trial an operator sets for a deal
+MAX_TRIAL_OFFER_DAYS = 60  # the longest trial a signed campaign link offers
 TRIAL_TIER = "professional"
 ANNUAL_DISCOUNT_PERCENT = 10
 GB = 1024**3

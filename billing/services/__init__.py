@@ -30,6 +30,7 @@ from billing.services.plans import (
     billing_plan_preview,
     billing_portal_open,
     billing_resume,
+    billing_trial_end_set,
 )
 
 __all__ = [
@@ -52,6 +53,7 @@ __all__ = [
     "billing_storage_overage_report",
     "billing_storage_overage_set",
     "billing_subscription_sync",
+    "billing_trial_end_set",
     "mrr_of",
     "plan_of",
     "price_ids",

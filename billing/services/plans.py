@@ -1,5 +1,5 @@
 """The one path for every paid plan change (tier, cycle and add-ons in one call), its preview,
-cancellation and its undoing, and the Billing Portal.
+cancellation and its undoing, the end of a trial Stripe runs (an operator's deal), and the Billing Portal.
 
 - No live Stripe subscription: Stripe Checkout first (``PaymentRequired`` with its URL).
 - Stripe runs the trial (card on file): the items change now, nothing is billed until the trial
@@ -245,6 +245,20 @@ def billing_resume(*, organization: Organization, actor: str) -> None:
     billing_subscription_sync(subscription=subscription, stripe_subscription=updated, actor=actor)
 
 
+def billing_trial_end_set(*, organization: Organization, trial_end, actor: str) -> Subscription:
+    """Move the end of the trial Stripe runs to ``trial_end`` (in Stripe, then mirrored); return ours.
+
+    Raise ValidationError (``days``) unless Stripe's subscription is trialing.
+    """
+    subscription = Subscription.objects.select_related("organization").get(organization=organization)
+    current = gateway.subscription_retrieve(subscription.stripe_subscription_id)
+    if current["status"] != "trialing":
+        raise ValidationError({"days": [f"Stripe's subscription is {current['status']}, not trialing: its trial "
+                                        "cannot be changed."]})
+    updated = gateway.subscription_set_trial_end(current["id"], trial_end=int(trial_end.timestamp()))
+    return billing_subscription_sync(subscription=subscription, stripe_subscription=updated, actor=actor).subscription
+
+
 def billing_portal_open(*, organization: Organization, return_url: str) -> str:
     """Open a Stripe Billing Portal session (payment method, invoices) and return its URL."""
     customer_id = billing_customer_ensure(organization=organization)
@@ -258,3 +272,4 @@ class StripeBilling:
     cancel = staticmethod(billing_cancel)
     resume = staticmethod(billing_resume)
     usage_report = staticmethod(billing_storage_overage_report)
+    trial_end_set = staticmethod(billing_trial_end_set)

@@ -32,7 +32,9 @@ from subscriptions.services.trials import (
     organization_create_with_trial,
     subscription_expire_trial,
     subscription_extend_trial,
+    subscription_set_trial_end,
     subscription_start_trial,
+    trial_end_for_length,
 )
 
 __all__ = [
@@ -57,7 +59,9 @@ __all__ = [
     "subscription_record_payment_succeeded",
     "subscription_release_hold",
     "subscription_resume",
+    "subscription_set_trial_end",
     "subscription_start_trial",
     "subscription_storage_overage_set",
     "subscription_transition",
+    "trial_end_for_length",
 ]

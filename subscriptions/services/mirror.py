@@ -161,7 +161,8 @@ def _save(subscription: Subscription, changes: dict) -> bool:
 
 def _snapshot(subscription: Subscription) -> tuple:
     return (subscription.status, subscription.tier, subscription.billing_cycle, subscription.mrr_cents,
-            subscription.cancel_at_period_end, subscription.pending_plan, subscription.stripe_subscription_id)
+            subscription.cancel_at_period_end, subscription.pending_plan, subscription.stripe_subscription_id,
+            subscription.trial_ends_at)
 
 
 def _name_for_change(before: tuple, after: tuple, add_ons_changed: bool) -> str | None:
@@ -174,6 +175,8 @@ def _name_for_change(before: tuple, after: tuple, add_ons_changed: bool) -> str 
         return "schedule_cancel" if after[4] else "resume"
     if before[5] != after[5]:
         return "schedule_change" if after[5] else "unschedule_change"
+    if before[7] != after[7] and after[0] == Status.TRIALING:
+        return "set_trial_end"  # Stripe's trial ends on another day (an operator's deal)
     return None
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import random
 
 import pytest
-from django.test import RequestFactory
 from django.template.loader import render_to_string
+from django.test import RequestFactory
 from django_tenants.utils import schema_context
 
 from billing.models import StorageOverageReport
