@@ -11,13 +11,14 @@ import random
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from billing.selectors import moment
 from devstripe.delivery import deliver
 from platform_admin.models import AuditEntry
 from subscriptions.models import Subscription, SubscriptionEvent
-from tests.billing.conftest import settled, webhook_url
+from tests.billing.conftest import settled, wait_for, webhook_url
 from tests.billing.test_plan_change import _checkout, _paying
 from tests.conftest import client_for
 from tests.platform_admin.conftest import console_client, public_user
@@ -31,7 +32,8 @@ def operator_client(db):
 
 
 def set_length(client, organization, days, reason="Enterprise evaluation, 30 days agreed"):
-    url = reverse("admin:tenants_organization_trial_length", args=[organization.pk])
+    url = reverse("admin:tenants_organization_trial_length", args=[organization.pk],
+                  urlconf=settings.PUBLIC_SCHEMA_URLCONF)
     return client.post(url, {"days": days, "reason": reason})
 
 
@@ -82,12 +84,14 @@ def test_a_trial_without_a_card_is_ours_and_checkout_then_keeps_its_end_in_strip
 
     stripe_id = _checkout(client_for(organization, owner), stripe_server, {"tier": "starter",
                                                                            "billing_cycle": "monthly"})
-    settled()
 
     in_stripe = stripe_server.call("GET", f"/v1/subscriptions/{stripe_id}")
     assert in_stripe["trial_end"] == int(ours.trial_ends_at.timestamp())
+    ours = wait_for(lambda: Subscription.objects.filter(organization=organization, stripe_subscription_id=stripe_id)
+                    .first(), what="the checkout to be mirrored")
+    settled()
     ours.refresh_from_db()
-    assert (ours.stripe_subscription_id, ours.trial_ends_at) == (stripe_id, moment(in_stripe["trial_end"]))
+    assert (ours.status, ours.trial_ends_at) == ("trialing", moment(in_stripe["trial_end"]))
 
 
 def test_a_workspace_not_trialing_is_refused_and_nothing_changes(
