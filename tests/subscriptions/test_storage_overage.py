@@ -12,6 +12,7 @@ from subscriptions.catalog import GB
 from subscriptions.entitlements import entitlements_for, gb_over
 from subscriptions.limits import limit_check
 from subscriptions.services import subscription_hold, subscription_storage_overage_set
+from subscriptions.states import IllegalTransition
 from subscriptions.usage import tenant_media_root
 from tests.conftest import billed
 
@@ -51,12 +52,20 @@ def test_without_the_metered_item_in_stripe_the_hard_limit_stands(over_the_limit
     assert not limit_check(over_the_limit, "upload", nbytes=1).allowed
 
 
-@pytest.mark.parametrize("status", ["past_due", "trialing"])
-def test_a_plan_not_paid_up_keeps_the_hard_limit(over_the_limit, django_capture_on_commit_callbacks, status):
-    _opted_in(over_the_limit, django_capture_on_commit_callbacks, status=status)
+def test_a_plan_not_paid_up_keeps_the_hard_limit(over_the_limit, django_capture_on_commit_callbacks):
+    _opted_in(over_the_limit, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        billed(over_the_limit, tier="starter", status="past_due", storage_overage_item_id="si_overage")
 
     assert not entitlements_for(over_the_limit).storage_overage
     assert not limit_check(over_the_limit, "upload", nbytes=1).allowed
+
+
+def test_a_trial_cannot_turn_it_on(over_the_limit):
+    with pytest.raises(IllegalTransition):
+        subscription_storage_overage_set(subscription=over_the_limit.subscription, enabled=True, actor="owner")
+    over_the_limit.subscription.refresh_from_db()
+    assert over_the_limit.subscription.storage_overage_enabled is False
 
 
 def test_an_operators_hold_beats_the_overage(over_the_limit, django_capture_on_commit_callbacks):
