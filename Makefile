@@ -12,7 +12,7 @@ export STRIPE_STANDIN_PORT ?= 12111
 # Find or start PostgreSQL and Redis (and what $(1) asks for), then take the exports: see unison/devservices.py.
 SERVICES = exports="$$($(PY) -m unison.devservices $(1))" || exit 1; eval "$$exports"
 
-.PHONY: run test install services migrate seed serve lint
+.PHONY: run test install services migrate seed serve lint attacks
 
 run: install  ## install, start services, migrate, seed, then serve web, worker, beat (and a local Stripe) on http://localhost:8000
 	@$(call SERVICES,--stripe-standin $(STRIPE_STANDIN_PORT) --shared-cache); $(MAKE) --no-print-directory migrate seed serve
@@ -21,8 +21,8 @@ run: install  ## install, start services, migrate, seed, then serve web, worker,
 # whole files go to one worker so module fixtures (browser, servers) start once. XDIST= runs serially.
 XDIST ?= -n auto --dist loadfile
 # pytest exits 5 when a selection (PYTEST_ARGS="-k ...") matches no test: not a failure.
-test: install  ## install, start services (and install Chromium if missing), run the whole test suite
-	@$(call SERVICES,--chromium); DJANGO_SETTINGS_MODULE=unison.settings.test $(VENV)/bin/pytest $(XDIST) $(PYTEST_ARGS); status=$$?; \
+test: install  ## install, start services (and install Chromium and PgBouncer if missing), run the whole test suite
+	@$(call SERVICES,--chromium --pgbouncer); DJANGO_SETTINGS_MODULE=unison.settings.test $(VENV)/bin/pytest $(XDIST) $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: no tests matched the selection (pytest exit 5); not a failure"; status=0; fi; \
 	exit $$status
 
@@ -47,10 +47,11 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 services: install  ## find or start PostgreSQL and Redis
 	@$(call SERVICES,)
 
+# The public schema, then the template and every workspace: plain-SQL migrations computed once and applied
+# in one transaction per schema (tenants/workspace_migrations.py); a schema that fails is named, and the next run retries it.
 migrate: install
 	$(PY) manage.py migrate_schemas --shared -v 1
-	$(PY) manage.py migrate_template
-	$(PY) manage.py migrate_schemas --tenant --executor=multiprocessing -v 1
+	$(PY) manage.py migrate_workspaces
 
 seed: install
 	$(PY) manage.py seed_demo
@@ -62,6 +63,13 @@ serve: install
 	PYTHONUNBUFFERED=1 $(VENV)/bin/honcho start -e /dev/null web worker beat $${STRIPE_STANDIN:+stripe}; status=$$?; \
 	if [ $$status -eq 130 ]; then echo "make run: stopped (Ctrl-C); everything it started has exited"; status=0; fi; \
 	exit $$status
+
+# The attack campaign (cross-tenant, fuzz, hostile filters, forged webhooks, credential guesses, kills
+# mid-signup), then its figures: attempts, failures, leaks (tests/security/figures.py).
+attacks: install
+	@$(call SERVICES,); rm -f test-output/attacks.jsonl; DJANGO_SETTINGS_MODULE=unison.settings.test \
+	$(VENV)/bin/pytest $(XDIST) -p no:randomly tests/security tests/accounts/test_credential_attacks.py; status=$$?; \
+	$(PY) -m tests.security.figures || status=1; exit $$status
 
 lint: install
 	$(VENV)/bin/ruff check .

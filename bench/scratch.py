@@ -19,3 +19,29 @@ def scratch_database(name: str, *, drop_only: bool = False) -> str:
         if not drop_only:
             conn.execute(f'CREATE DATABASE "{name}"')
     return urlunsplit(urlsplit(base)._replace(path=f"/{name}"))
+
+
+def scratch_django(name: str, *, settings_module: str | None = None) -> None:
+    """Set Django up on a new scratch database ``name``, with the public schema and the template migrated.
+
+    ``settings_module`` replaces DJANGO_SETTINGS_MODULE; without it the environment's (or the base settings) stay.
+    """
+    import os
+    import time
+
+    os.environ["DATABASE_URL"] = scratch_database(name)
+    if settings_module:
+        os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "unison.settings.base")
+    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "true"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from tenants.template import template_schema_ensure
+
+    started = time.perf_counter()
+    call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
+    template_schema_ensure()
+    print(f"setup: public schema and template migrated in {time.perf_counter() - started:.1f} s", flush=True)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name
@@ -82,15 +82,21 @@ def trial_warnings_send(*, now: datetime | None = None) -> int:
 
 @contextmanager
 def _usage_run_lock() -> Iterator[bool]:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [_USAGE_LOCK])
-        acquired = cursor.fetchone()[0]
+    """Yield whether this run took the usage lock, held by a transaction on a connection of its own.
+
+    A transaction's lock, not a session's: behind a pooler in transaction mode (PgBouncer) a session
+    lock would stay on whichever server connection took it and the unlock could reach another. The
+    transaction is on its own connection, so the run's snapshots still commit batch by batch.
+    """
+    holder = connections.create_connection(DEFAULT_DB_ALIAS)
     try:
+        holder.set_autocommit(False)
+        with holder.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_USAGE_LOCK])
+            acquired = cursor.fetchone()[0]
         yield acquired
     finally:
-        if acquired:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [_USAGE_LOCK])
+        holder.close()  # ends the transaction, and the lock with it
 
 
 def organizations_to_measure() -> QuerySet[Organization]:

@@ -35,7 +35,7 @@ def _keys(host: str) -> tuple[str, str]:
 
 @contextmanager
 def _public_keys():
-    """Build cache keys as the public schema does (``django_tenants.cache.make_key`` prefixes the schema)."""
+    """Build cache keys as the public schema does (``unison.cache.make_key`` puts the schema in the key)."""
     if connection.schema_name == get_public_schema_name():
         yield
     else:

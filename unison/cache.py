@@ -1,6 +1,11 @@
-"""A Redis cache that treats an unreachable Redis as an empty cache, so the database answers instead.
+"""The cache's keys, and a Redis cache that treats an unreachable Redis as an empty cache.
 
-Every caller of the cache (entitlements, DRF's throttles) already copes with a miss; what none
+Keys are ``<KEY_PREFIX>:<schema>:<version>:<key>`` (``make_key``): the schema keeps tenants apart, as
+django-tenants' own key function does, and the prefix first keeps the cache apart from whatever else
+shares its Redis db (Celery's queues, billing's wake flag): ``clear()`` deletes the prefix's keys
+and nothing else, where Django's would flush the whole db.
+
+An unreachable Redis reads as a miss, so the database answers instead. Every caller of the cache (entitlements, DRF's throttles) already copes with a miss; what none
 of them copes with is ``redis.exceptions.ConnectionError``. Here a read that cannot reach Redis
 returns its default, and a write or delete does nothing. A warning is logged at most once a
 minute per process, so an outage is seen without a line per call.
@@ -9,9 +14,11 @@ minute per process, so an outage is seen without a line per call.
 from __future__ import annotations
 
 import logging
+import re
 import time
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from django.db import connection
 from redis.exceptions import ConnectionError, TimeoutError
 
 logger = logging.getLogger(__name__)
@@ -22,6 +29,17 @@ WARN_EVERY_SECONDS = 60.0
 SOCKET_TIMEOUTS = {"socket_connect_timeout": 0.25, "socket_timeout": 0.5}
 
 _last_warning = -WARN_EVERY_SECONDS
+CLEAR_BATCH = 500
+
+
+def make_key(key: str, key_prefix: str, version: int) -> str:
+    """Return the Redis key: the cache's prefix, then the schema of the connection, the version and the key."""
+    return f"{key_prefix}:{connection.schema_name}:{version}:{key}"
+
+
+def reverse_key(key: str) -> str:
+    """Return the caller's key from a full one (``make_key`` backwards)."""
+    return key.split(":", 3)[3]
 
 
 def _unreachable(operation: str, error: Exception) -> None:
@@ -81,8 +99,21 @@ class FailSafeRedisCacheClient(RedisCacheClient):
     def delete_many(self, keys):
         self._attempt("delete_many", super().delete_many, keys)
 
-    def clear(self):
-        return self._attempt("clear", super().clear, fallback=False)
+    def clear(self, match: str = "*"):
+        """Delete the keys matching the glob ``match``; return whether Redis could be reached."""
+        return self._attempt("clear", self._delete_matching, match, fallback=False)
+
+    def _delete_matching(self, match: str) -> bool:
+        client = self.get_client(write=True)
+        batch = []
+        for key in client.scan_iter(match=match, count=CLEAR_BATCH):
+            batch.append(key)
+            if len(batch) == CLEAR_BATCH:
+                client.delete(*batch)
+                batch = []
+        if batch:
+            client.delete(*batch)
+        return True
 
 
 class FailSafeRedisCache(RedisCache):
@@ -91,3 +122,7 @@ class FailSafeRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = FailSafeRedisCacheClient
+
+    def clear(self):
+        """Delete this cache's keys (its prefix's), and leave the rest of the Redis db alone."""
+        return self._cache.clear(match=re.sub(r"([*?\[\]\\])", r"\\\1", self.key_prefix) + ":*")

@@ -15,6 +15,8 @@ Progress goes to stderr (installs included); stdout carries only ``export`` line
   on its port, keeping nothing on disk (installed from Debian's packages first when it is missing and
   we are root).
 - ``--chromium``: Debian's ``/usr/bin/chromium`` for the browser tests, installed the same way.
+- ``--pgbouncer``: Debian's ``pgbouncer`` for the connection-pooling tests (which start their own, on a
+  free port), installed the same way.
 - ``--stripe-standin PORT``: when no real Stripe key is configured, export ``STRIPE_API_BASE`` (the
   local stand-in on that port, which the Procfile's ``stripe`` process runs) and ``STRIPE_STANDIN=1``.
 
@@ -43,6 +45,7 @@ DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 DEVDATA = BASE_DIR / ".devdata"
 ENV_FILE = BASE_DIR / ".env"
 CHROMIUM = Path("/usr/bin/chromium")
+PGBOUNCER = Path("/usr/sbin/pgbouncer")
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", ""}
 
 
@@ -192,16 +195,25 @@ def redis_ensure() -> None:
     say(f"redis at {url}: started")
 
 
-# Chromium and the Stripe stand-in
+# Chromium, PgBouncer and the Stripe stand-in
+
+
+def debian_program_ensure(package: str, path: Path, why: str) -> None:
+    """Make sure the Debian package's program is at ``path``, installing the package when it is missing."""
+    if path.exists():
+        say(f"{package} at {path}: found")
+        return
+    apt_install(package, f"{why} need Debian's {package} at {path}")
+    if not path.exists():
+        raise ServiceError(f"apt-get installed {package} but {path} is still missing")
 
 
 def chromium_ensure() -> None:
-    if CHROMIUM.exists():
-        say(f"chromium at {CHROMIUM}: found")
-        return
-    apt_install("chromium", f"the browser tests need Debian's Chromium at {CHROMIUM}")
-    if not CHROMIUM.exists():
-        raise ServiceError(f"apt-get installed chromium but {CHROMIUM} is still missing")
+    debian_program_ensure("chromium", CHROMIUM, "the browser tests")
+
+
+def pgbouncer_ensure() -> None:
+    debian_program_ensure("pgbouncer", PGBOUNCER, "the connection-pooling tests")
 
 
 def stripe_standin_wanted() -> bool:
@@ -215,6 +227,7 @@ def stripe_standin_wanted() -> bool:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chromium", action="store_true", help="also make sure Debian's Chromium is installed")
+    parser.add_argument("--pgbouncer", action="store_true", help="also make sure Debian's pgbouncer is installed")
     parser.add_argument("--stripe-standin", type=int, metavar="PORT",
                         help="point Stripe at the local stand-in on PORT when no real key is configured")
     parser.add_argument("--shared-cache", action="store_true",
@@ -226,6 +239,8 @@ def main(argv: list[str] | None = None) -> int:
         redis_ensure()
         if args.chromium:
             chromium_ensure()
+        if args.pgbouncer:
+            pgbouncer_ensure()
     except ServiceError as error:
         say(f"devservices: {error}")
         return 1

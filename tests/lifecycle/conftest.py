@@ -7,6 +7,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Callable
@@ -22,7 +23,7 @@ from redis.exceptions import RedisError
 from unison.celery import app as celery_app
 
 ROOT = Path(settings.BASE_DIR)
-CELERY = ROOT / ".venv" / "bin" / "celery"
+CELERY = Path(sys.executable).parent / "celery"  # beside the Python running the tests (the project's .venv)
 
 
 def free_port() -> int:
@@ -95,6 +96,13 @@ def mails_in(folder: Path) -> list[str]:
     return messages
 
 
+def worker_command(name: str, *, include: str = "") -> list[str]:
+    """Return the command of a real one-process Celery worker named ``name`` (importing ``include`` too)."""
+    command = [str(CELERY), "-A", "unison", "worker", "-P", "solo", "-l", "info",
+               "--without-heartbeat", "--without-gossip", "--without-mingle", "-n", f"{name}@%h"]
+    return command + (["--include", include] if include else [])
+
+
 @pytest.fixture
 def start_worker(tmp_path, mail_dir, queue):
     """Return a function that starts a real ``celery worker`` on the test database and a broker URL."""
@@ -113,9 +121,8 @@ def start_worker(tmp_path, mail_dir, queue):
             "PYTHONPATH": str(ROOT),
         }
         log = open(tmp_path / f"worker-{len(started)}.log", "w")  # noqa: SIM115 - closed with the process
-        command = [str(CELERY), "-A", "unison", "worker", "-P", "solo", "-l", "info",
-                   "--without-heartbeat", "--without-gossip", "--without-mingle", "-n", f"lifecycle-{os.getpid()}@%h"]
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(worker_command(f"lifecycle-{os.getpid()}"), cwd=ROOT, env=env, stdout=log,
+                                   stderr=subprocess.STDOUT)
         started.append(process)
         return process
 

@@ -20,6 +20,14 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[UNISON_BASE_DOMAIN, f".{UNISO
 DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/unison")}
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# "transaction" when DATABASE_URL is a pooler in transaction mode (PgBouncer, the production set-up):
+# each statement then carries its tenant's search path, never the session (unison/pooled_postgresql).
+DATABASE_POOLING = env("DATABASE_POOLING", default="")
+if DATABASE_POOLING == "transaction":
+    DATABASES["default"]["ENGINE"] = "unison.pooled_postgresql"
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True  # a cursor would not outlive its transaction
+elif DATABASE_POOLING:
+    raise ImproperlyConfigured(f"DATABASE_POOLING must be empty or 'transaction', not {DATABASE_POOLING!r}.")
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 
 SHARED_APPS = [
@@ -57,6 +65,8 @@ TENANT_APPS = [
     "axes",
     "shopfloor",
     "exports",
+    "apikeys",
+    "branding",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -101,6 +111,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "subscriptions.middleware.EntitlementsMiddleware",
     "platform_admin.middleware.ImpersonationMiddleware",  # after auth: ends impersonations on time, audits writes
+    "apikeys.middleware.APIKeyWriteAuditMiddleware",  # audits each write made with an API key
 ]
 
 TEMPLATES = [
@@ -114,6 +125,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tenants.context_processors.unison",
+                "branding.context_processors.branding",  # the workspace's logo and accent on its pages
             ],
         },
     },
@@ -130,14 +142,6 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "media"))
-MEDIA_URL = "/media/"
-# Tenant files live under MEDIA_ROOT/<schema_name>/ (django-tenants storage).
-STORAGES = {
-    "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
-MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -153,9 +157,11 @@ CACHES = {
     "default": {
         "BACKEND": _cache_backend,
         "LOCATION": env("CACHE_LOCATION", default=REDIS_URL if _cache_backend == _REDIS_CACHE else "unison"),
-        # Every key carries the schema name, so tenants never share an entry.
-        "KEY_FUNCTION": "django_tenants.cache.make_key",
-        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+        # Every key starts with the prefix, then the schema name, so tenants never share an entry and the
+        # cache keeps to its own keys in a Redis db it shares with the broker (clear() deletes only those).
+        "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="cache"),
+        "KEY_FUNCTION": "unison.cache.make_key",
+        "REVERSE_KEY_FUNCTION": "unison.cache.reverse_key",
     }
 }
 
@@ -188,4 +194,5 @@ from unison.settings.console import *  # noqa: E402,F403
 from unison.settings.email import *  # noqa: E402,F403
 from unison.settings.logging import *  # noqa: E402,F403
 from unison.settings.security import *  # noqa: E402,F403
+from unison.settings.storage import *  # noqa: E402,F403
 from unison.settings.stripe import *  # noqa: E402,F403

@@ -15,3 +15,7 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 if env("TEST_EMAIL_FILE_PATH", default=""):
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = env("TEST_EMAIL_FILE_PATH")
+
+# A tenant app whose migrations tests/tenants/test_migrate_workspaces.py applies across workspaces.
+TENANT_APPS = [*TENANT_APPS, "tests.tenants.migration_probe"]  # noqa: F405
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.tenants.migration_probe"]  # noqa: F405

@@ -1,0 +1,1 @@
+"""django-tenants' PostgreSQL backend for a connection pooler in transaction mode (see ``base``)."""
