@@ -167,3 +167,49 @@ class InvoiceListView(ListAPIView):
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
         return [selectors.invoice_summary(invoice) for invoice in page]
+
+
+class StorageOverageSerializer(serializers.Serializer):
+    enabled = serializers.BooleanField(help_text="the owner's choice: bill storage past the limit by use")
+    active = serializers.BooleanField(read_only=True, help_text="uploads past the limit are allowed now")
+    available = serializers.BooleanField(read_only=True)
+    refusal = serializers.CharField(read_only=True, help_text="why it cannot be turned on now (blank if it can)")
+    limit_gb = serializers.IntegerField(read_only=True, allow_null=True)
+    used_gb = serializers.FloatField(read_only=True)
+    gb_over_now = serializers.IntegerField(read_only=True)
+    peak_gb = serializers.IntegerField(read_only=True, help_text="the period's peak over the limit, as billed")
+    cents_per_gb_month = serializers.IntegerField(read_only=True)
+    accrued_cents = serializers.IntegerField(read_only=True)
+    currency = serializers.CharField(read_only=True)
+    unit = serializers.CharField(read_only=True)
+    period_end = serializers.DateTimeField(read_only=True, allow_null=True)
+
+
+class StorageOverageChangeSerializer(serializers.Serializer):
+    enabled = serializers.BooleanField()
+
+
+class StorageOverageView(APIView):
+    """Storage overage: read it (anyone in the workspace); owners and admins turn it on or off.
+
+    On needs a paid, active monthly plan with a storage limit (402 otherwise, naming `enabled`); it adds
+    the metered price to the Stripe subscription. Off restores the hard limit at once; what the period has
+    accrued is still billed at its end.
+    """
+
+    def get_permissions(self):
+        return [IsAuthenticated(), *([CanConfigureBilling()] if self.request.method != "GET" else [])]
+
+    @extend_schema(responses={200: StorageOverageSerializer})
+    def get(self, request):
+        return Response(StorageOverageSerializer(selectors.storage_overage(request.tenant)).data)
+
+    @extend_schema(request=StorageOverageChangeSerializer,
+                   responses={200: StorageOverageSerializer, 400: PAYMENT_REFUSALS[400],
+                              402: OpenApiResponse(description="Not available now: the body says why."),
+                              503: PAYMENT_REFUSALS[503]})
+    def post(self, request):
+        data = validated(StorageOverageChangeSerializer, request.data)
+        services.billing_storage_overage_set(organization=request.tenant, enabled=data["enabled"],
+                                             actor=request.user.email)
+        return Response(StorageOverageSerializer(selectors.storage_overage(request.tenant)).data)

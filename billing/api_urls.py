@@ -7,5 +7,6 @@ urlpatterns = [
     path("billing/plan", api.PlanView.as_view(), name="billing_plan"),
     path("billing/preview", api.PreviewView.as_view(), name="billing_preview"),
     path("billing/portal", api.PortalView.as_view(), name="billing_portal"),
+    path("billing/storage-overage", api.StorageOverageView.as_view(), name="billing_storage_overage"),
     path("billing/invoices", api.InvoiceListView.as_view(), name="billing_invoices"),
 ]

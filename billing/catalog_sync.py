@@ -1,7 +1,9 @@
 """Make Stripe's Products and Prices match ``subscriptions.catalog``, found by lookup key.
 
 Prices are immutable in Stripe: a changed amount gets a new price that takes over the lookup
-key, and the old one is archived. Running it again changes nothing.
+key, and the old one is archived. Running it again changes nothing. Storage overage is a metered
+price on a billing meter (the API version we pin, like every one since 2025-03-31.basil, has no
+meter-less metered prices or usage records): the meter is made once, found by its event name.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ class WantedPrice:
     unit_amount: int
     interval: str
     nickname: str
+    meter_event: str = ""  # metered: the billing meter's event name
 
 
 def wanted_prices() -> list[WantedPrice]:
@@ -34,12 +37,25 @@ def wanted_prices() -> list[WantedPrice]:
     for add_on in catalog.ADD_ONS.values():
         wanted.append(WantedPrice(add_on.lookup_key, f"unison_addon_{add_on.key}", f"Unison {add_on.name}",
                                   add_on.monthly_cents_per_unit, "month", f"{add_on.name} (per {add_on.unit})"))
+    overage = catalog.STORAGE_OVERAGE
+    wanted.append(WantedPrice(overage.lookup_key, "unison_storage_overage", f"Unison {overage.name}",
+                              overage.cents_per_unit, "month", f"{overage.name} (per {overage.unit})",
+                              meter_event=overage.event_name))
     return wanted
 
 
-def _matches(price, wanted: WantedPrice) -> bool:
+def meter_ensure(event_name: str, name: str, counts: Counter) -> str:
+    """Return the id of the billing meter for ``event_name``, made if missing (keeping each period's last value)."""
+    meter = gateway.meter_for_event(event_name)
+    counts["meters unchanged" if meter else "meters created"] += 1
+    return (meter or gateway.meter_create(display_name=name, event_name=event_name, formula="last"))["id"]
+
+
+def _matches(price, wanted: WantedPrice, meter: str | None) -> bool:
+    recurring = price.get("recurring") or {}
     return (
-        price["unit_amount"] == wanted.unit_amount
+        recurring.get("meter") == meter
+        and price["unit_amount"] == wanted.unit_amount
         and price["currency"] == catalog.CURRENCY
         and (price.get("recurring") or {}).get("interval") == wanted.interval
         and price["product"] == wanted.product_id
@@ -60,16 +76,18 @@ def stripe_catalog_sync(*, progress: Callable[[str], None] = lambda line: None) 
             counts["products updated"] += 1
         else:
             counts["products unchanged"] += 1
+    meters = {w.meter_event: meter_ensure(w.meter_event, w.product_name, counts) for w in wanted if w.meter_event}
     existing = gateway.prices_by_lookup_key([w.lookup_key for w in wanted])
     for number, price in enumerate(wanted, start=1):
         old = existing.get(price.lookup_key)
-        if old is not None and _matches(old, price):
+        meter = meters.get(price.meter_event)
+        if old is not None and _matches(old, price, meter):
             counts["prices unchanged"] += 1
             state = "unchanged"
         else:
             gateway.price_create(product_id=price.product_id, lookup_key=price.lookup_key,
                                  unit_amount=price.unit_amount, currency=catalog.CURRENCY,
-                                 interval=price.interval, nickname=price.nickname)
+                                 interval=price.interval, nickname=price.nickname, meter=meter)
             if old is not None:
                 gateway.price_deactivate(old["id"])
             state = "replaced" if old is not None else "created"

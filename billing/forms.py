@@ -1,4 +1,4 @@
-"""The billing page's forms: choose a plan and add-ons."""
+"""The billing page's forms: choose a plan and add-ons; storage overage on or off."""
 
 from __future__ import annotations
 
@@ -43,3 +43,8 @@ class PlanForm(forms.Form):
         if invalid:
             self.fields[f"add_on_{invalid[0]}"].widget.attrs["autofocus"] = True
         return [(add_on, self[f"add_on_{add_on.key}"]) for add_on in catalog.ADD_ONS.values()]
+
+class StorageOverageForm(forms.Form):
+    enabled = forms.TypedChoiceField(choices=[("true", "On"), ("false", "Off")], coerce=lambda value: value == "true",
+                                     error_messages={"required": "Say whether storage overage is on (true or false).",
+                                                     "invalid_choice": "Storage overage is either true or false."})

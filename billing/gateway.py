@@ -119,14 +119,20 @@ def prices_by_lookup_key(lookup_keys: list[str]) -> dict[str, dict]:
 
 
 def price_create(*, product_id: str, lookup_key: str, unit_amount: int, currency: str, interval: str,
-                 nickname: str) -> dict:
-    """Create a recurring price and move the lookup key to it from any older price."""
+                 nickname: str, meter: str | None = None) -> dict:
+    """Create a recurring price and move the lookup key to it from any older price.
+
+    With ``meter`` (a billing meter's id) the price is metered: Stripe bills what the meter aggregates.
+    """
+    recurring = {"interval": interval}
+    if meter:
+        recurring.update(usage_type="metered", meter=meter)
     return _call(
         stripe.Price.create,
         product=product_id,
         unit_amount=unit_amount,
         currency=currency,
-        recurring={"interval": interval},
+        recurring=recurring,
         lookup_key=lookup_key,
         transfer_lookup_key=True,
         nickname=nickname,
@@ -135,6 +141,25 @@ def price_create(*, product_id: str, lookup_key: str, unit_amount: int, currency
 
 def price_deactivate(price_id: str) -> dict:
     return _call(stripe.Price.modify, price_id, active=False)
+
+
+# --- Billing meters (usage-based prices) ------------------------------------------------------
+
+def meter_for_event(event_name: str) -> dict | None:
+    """Return the active billing meter that counts ``event_name``, or None."""
+    found = _call(stripe.billing.Meter.list, status="active", limit=100)
+    return next((meter for meter in found["data"] if meter["event_name"] == event_name), None)
+
+
+def meter_create(*, display_name: str, event_name: str, formula: str) -> dict:
+    return _call(stripe.billing.Meter.create, display_name=display_name, event_name=event_name,
+                 default_aggregation={"formula": formula})
+
+
+def meter_event_create(*, event_name: str, customer_id: str, value: int, identifier: str, timestamp: int) -> dict:
+    """Report ``value`` for the customer to the meter of ``event_name``; Stripe keeps one event per identifier."""
+    return _call(stripe.billing.MeterEvent.create, event_name=event_name, identifier=identifier, timestamp=timestamp,
+                 payload={"stripe_customer_id": customer_id, "value": str(value)})
 
 
 # --- Customers, Checkout and the Portal -------------------------------------------------------

@@ -10,9 +10,10 @@ from djstripe.models import Invoice
 
 from billing import gateway
 from billing.gateway import BillingError
+from billing.models import StorageOverageReport
 from billing.plan_timing import AT_PERIOD_END, change_timing
 from subscriptions import catalog
-from subscriptions.entitlements import entitlements_for
+from subscriptions.entitlements import entitlements_compute, entitlements_for, gb_over, storage_overage_refusal
 from subscriptions.models import Status, Subscription
 from subscriptions.usage import usage_measure
 from tenants.models import Organization
@@ -140,3 +141,38 @@ def plan_cards(subscription: Subscription, add_ons: dict[str, int], *, paying: b
         }
         for tier in catalog.TIERS.values()
     ]
+
+
+def storage_overage(organization: Organization) -> dict:
+    """Return the workspace's storage overage as the billing page shows it, amounts in cents.
+
+    ``enabled``: the owner opted in; ``active``: uploads past the limit are allowed now (Stripe bills
+    them); ``available``/``refusal``: whether it can opt in, and why not; ``gb_over_now``: GB past the
+    limit today; ``peak_gb``: the period's peak, which is what it pays; ``accrued_cents`` that peak at
+    ``cents_per_gb_month``; ``period_end``: when Stripe bills it.
+    """
+    subscription = Subscription.objects.get(organization=organization)
+    entitlements = entitlements_compute(subscription)
+    price = catalog.STORAGE_OVERAGE.cents_per_unit
+    report = None
+    if subscription.current_period_start:
+        report = StorageOverageReport.objects.filter(
+            subscription=subscription, period_start=subscription.current_period_start).first()
+    peak = report.reported_gb if report else 0
+    refusal = storage_overage_refusal(subscription)
+    used = usage_measure(organization).storage_bytes
+    return {
+        "enabled": subscription.storage_overage_enabled,
+        "active": entitlements.storage_overage,
+        "available": not refusal,
+        "refusal": refusal,
+        "limit_gb": entitlements.limits.storage_gb,
+        "used_gb": round(used / catalog.GB, 2),
+        "gb_over_now": gb_over(used, entitlements.limits.storage_gb),
+        "peak_gb": peak,
+        "cents_per_gb_month": price,
+        "accrued_cents": peak * price,
+        "currency": catalog.CURRENCY,
+        "unit": catalog.STORAGE_OVERAGE.unit,
+        "period_end": subscription.current_period_end,
+    }

@@ -9,4 +9,5 @@ urlpatterns = [
     path("cancel/", views.billing_cancel, name="cancel"),
     path("resume/", views.billing_resume, name="resume"),
     path("portal/", views.billing_portal, name="portal"),
+    path("storage-overage/", views.billing_storage_overage, name="storage_overage"),
 ]

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from billing import selectors, services
-from billing.forms import PlanForm
+from billing.forms import PlanForm, StorageOverageForm
 from billing.gateway import BillingError
 from subscriptions import catalog
 from subscriptions.entitlements import active_add_ons, entitlements_for
@@ -149,3 +149,23 @@ def billing_portal(request):
     except BillingError as error:
         messages.error(request, error.detail)
         return redirect("billing:page")
+
+
+@login_required
+@require_POST
+def billing_storage_overage(request):
+    """Turn storage overage on or off (owners and admins), then back to the billing page."""
+    _owner_or_admin(request)
+    form = StorageOverageForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["enabled"][0])
+        return redirect("billing:page")
+    enabled = form.cleaned_data["enabled"]
+    try:
+        services.billing_storage_overage_set(organization=request.tenant, enabled=enabled, actor=request.user.email)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("billing:page")
+    messages.success(request, "Storage overage is on: uploads past your limit are billed by use." if enabled
+                     else "Storage overage is off: uploads stop at your plan's limit again.")
+    return redirect("billing:page")

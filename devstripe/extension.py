@@ -11,6 +11,7 @@ Emulated here (everything else is localstripe's own code):
 - invoices: ``number``, ``invoice_pdf`` and ``hosted_invoice_url``;
 - Checkout Sessions (subscription mode) and Billing Portal sessions, each with a ``url`` served here;
 - ``/v1/account`` and ``/v1/webhook_endpoints`` (creating one registers localstripe's signed delivery);
+- billing meters and meter events, metered prices billed in arrears at renewal (``metering.py``);
 - test-only routes under ``/_test/``: complete a checkout, set a customer's card, renew a subscription
   (bill the next period), retry an invoice, end a period, send ``trial_will_end``, hold webhook delivery,
   and list a customer's events in the order they happened.
@@ -62,8 +63,9 @@ def price_export(plan) -> dict:
         "created": plan.created, "currency": plan.currency, "custom_unit_amount": None, "livemode": False,
         "lookup_key": getattr(plan, "_lookup_key", None), "metadata": plan.metadata, "nickname": plan.nickname,
         "product": plan.product, "tax_behavior": "unspecified", "tiers_mode": None, "transform_quantity": None,
-        "recurring": {"interval": plan.interval, "interval_count": plan.interval_count, "usage_type": "licensed",
-                      "aggregate_usage": None, "trial_period_days": None, "meter": None},
+        "recurring": {"interval": plan.interval, "interval_count": plan.interval_count,
+                      "usage_type": plan.usage_type, "trial_period_days": None,
+                      "meter": getattr(plan, "_meter", None)},
         "type": "recurring", "unit_amount": plan.amount, "unit_amount_decimal": str(plan.amount),
     }
 
@@ -85,13 +87,20 @@ async def price_create(request):
     recurring = data.get("recurring") or {}
     if not data.get("product") or not data.get("currency") or "unit_amount" not in data or not recurring:
         raise UserError(400, "Missing product, currency, unit_amount or recurring")
+    usage_type = recurring.get("usage_type") or "licensed"
+    if usage_type == "metered":  # since 2025-03-31.basil a metered price needs a billing meter
+        if not recurring.get("meter"):
+            raise UserError(400, "A metered price needs recurring[meter].", {"param": "recurring[meter]"})
+        if R.store.get("billing.meter:" + recurring["meter"]) is None:
+            raise UserError(400, f"No such billing meter: {recurring['meter']}", {"param": "recurring[meter]"})
     if data.get("lookup_key"):
         _take_lookup_key(data["lookup_key"], R.try_convert_to_bool(data.get("transfer_lookup_key")) is True)
     plan = R.Plan(id="price_" + R.random_id(14), amount=data["unit_amount"], product=data["product"],
                   currency=data["currency"], interval=recurring.get("interval"),
                   interval_count=recurring.get("interval_count", 1), nickname=data.get("nickname"),
-                  metadata=data.get("metadata"))
+                  metadata=data.get("metadata"), usage_type=usage_type)
     plan._lookup_key = data.get("lookup_key")
+    plan._meter = recurring.get("meter") if usage_type == "metered" else None
     return S.json_response(price_export(plan))
 
 
@@ -523,3 +532,6 @@ def install(app: web.Application, base_url: str) -> None:
     from devstripe import lifecycle  # schedules, dunning, previews: what Stripe does beyond these routes
 
     lifecycle.install(app)
+    from devstripe import metering  # billing meters, meter events and metered prices billed at renewal
+
+    metering.install(app)

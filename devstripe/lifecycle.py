@@ -126,7 +126,7 @@ async def preview(request):
             continue
         plan = R.Plan._api_retrieve(change["price"]) if change and change.get("price") else item.plan
         quantity = R.try_convert_to_int(change.get("quantity") or 1) if change else item.quantity
-        total += plan.amount * quantity
+        total += 0 if plan.usage_type == "metered" else plan.amount * quantity  # usage is billed in arrears
     for item in details.get("items") or []:
         if not item.get("id"):
             total += R.Plan._api_retrieve(item["price"]).amount * R.try_convert_to_int(item.get("quantity") or 1)

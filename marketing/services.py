@@ -10,6 +10,7 @@ from django.db import transaction
 from django_tenants.utils import schema_context
 
 from subscriptions.services import organization_create_with_trial
+from subscriptions.trial_offers import STANDARD, TrialOffer
 from tenants.models import Industry, Organization
 from tenants.services import login_token_issue, organization_validate
 
@@ -56,7 +57,8 @@ def signup_validate(
 
 @transaction.atomic
 def signup_complete(
-    *, organization_name: str, subdomain: str, full_name: str, email: str, password: str, industry: str = ""
+    *, organization_name: str, subdomain: str, full_name: str, email: str, password: str, industry: str = "",
+    trial_offer: TrialOffer = STANDARD,
 ) -> Signup:
     """Provision the organisation with its trial and return it with a one-time sign-in link for its owner.
 
@@ -78,6 +80,8 @@ def signup_complete(
         owner_password=password,
         owner_name=full_name,
         industry=industry,
+        trial_days=trial_offer.days,
+        trial_offer=trial_offer.campaign or ("signed offer" if trial_offer.offered else ""),
     )
     with schema_context(organization.schema_name):
         owner_id = get_user_model().objects.get(email=organization.email).pk

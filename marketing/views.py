@@ -13,6 +13,7 @@ from marketing.seo import PAGES
 from marketing.services import signup_complete, subdomain_normalize
 from marketing.throttles import signup_allowed, signup_count
 from subscriptions import catalog
+from subscriptions.trial_offers import trial_offer_read
 from tenants.hosts import public_origin
 from tenants.selectors import slug_is_available
 from tenants.services import SUBDOMAIN_TAKEN
@@ -41,6 +42,7 @@ def pricing(request):
 def signup(request):
     """Show the signup form; on success provision the workspace and send the visitor into it, signed in."""
     form = SignupForm(request.POST or None)
+    offer = trial_offer_read(request.GET.get("offer", ""))
     status = 200
     if request.method == "POST":
         status = 400
@@ -49,14 +51,15 @@ def signup(request):
             status = 429
         elif form.is_valid():
             try:
-                created = signup_complete(**form.cleaned_data)
+                created = signup_complete(**form.cleaned_data, trial_offer=offer)
             except ValidationError as exc:  # e.g. the subdomain was taken a moment ago
                 form.add_error(None, exc)
             else:
                 signup_count(request)
                 return redirect(created.login_url)
     chosen = catalog.TIERS.get(request.GET.get("tier", ""))
-    context = {"seo": PAGES["signup"], "form": form, "chosen_tier": chosen, "trial_days": catalog.TRIAL_DAYS,
+    context = {"seo": PAGES["signup"], "form": form, "chosen_tier": chosen, "trial_days": offer.days,
+               "trial_offer": offer,
                "trial_tier": catalog.tier(catalog.TRIAL_TIER), "base_domain": settings.UNISON_BASE_DOMAIN}
     return render(request, "marketing/signup.html", context, status=status)
 

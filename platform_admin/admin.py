@@ -20,6 +20,7 @@ from platform_admin.forms import (
     DeclineTrialExtensionForm,
     ExtendTrialForm,
     SuspendForm,
+    TrialLengthForm,
 )
 from platform_admin.models import ACTIONS, AuditEntry
 from platform_admin.views import action_page
@@ -51,7 +52,7 @@ class OrganizationAdmin(ReadOnlyMixin, ModelAdmin):
     readonly_fields = ("slug", "schema_name", "industry", "company_size", "primary_use_case", "created_at")
     change_form_after_template = "platform_admin/organization_detail.html"
     actions = ("activate", "deactivate")
-    actions_detail = ("impersonate",)
+    actions_detail = ("impersonate", "trial_length")
 
     @display(description="Tier", ordering="subscription__tier")
     def tier(self, obj):
@@ -89,6 +90,17 @@ class OrganizationAdmin(ReadOnlyMixin, ModelAdmin):
     @action(description="Impersonate a user", url_path="impersonate", icon="person_search")
     def impersonate(self, request, object_id):
         return redirect(f"{reverse('admin:impersonate')}?organization={object_id}")
+
+    @action(description="Set trial length", url_path="trial-length", icon="date_range")
+    def trial_length(self, request, object_id):
+        organization = get_object_or_404(Organization, pk=object_id)
+        form = TrialLengthForm(request.POST if request.method == "POST" else None)
+        return action_page(
+            request, site=self.admin_site, form=form, title="Set trial length", obj=organization, submit="Set length",
+            apply=lambda data: services.operator_set_trial_length(organization=organization, actor=request.user,
+                                                                  days=data["days"], reason=data["reason"]),
+            back_url=reverse("admin:tenants_organization_change", args=[organization.pk]),
+        )
 
 
 class _YesNoFilter(admin.SimpleListFilter):

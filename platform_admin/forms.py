@@ -102,3 +102,11 @@ class ImpersonationForm(forms.Form):
                 self.fields["user"].choices = [("", "---------")] + [
                     (u.pk, f"{u.email} ({u.get_role_display()})") for u in users
                 ]
+
+
+class TrialLengthForm(forms.Form):
+    days = forms.IntegerField(
+        min_value=1, max_value=catalog.MAX_TRIAL_DAYS, initial=30, widget=UnfoldAdminIntegerFieldWidget,
+        help_text="The whole trial, counted from its start (in Stripe too when the customer has checked out).")
+    reason = forms.CharField(widget=UnfoldAdminTextareaWidget(attrs={"rows": 2}),
+                             help_text="The deal (e.g. an Enterprise evaluation): audited.")

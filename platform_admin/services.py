@@ -332,3 +332,32 @@ def impersonations_close_expired(*, now: datetime | None = None) -> int:
         )
         closed += entry is not None
     return closed
+
+
+def operator_set_trial_length(*, organization: Organization, actor, days: int, reason: str) -> Subscription:
+    """Make the workspace's trial ``days`` long from its start, for a deal; audit it; return the subscription.
+
+    Where Stripe runs the trial (the customer checked out with a card) the end is set in Stripe and mirrored;
+    otherwise the trial is ours alone. Raise ValidationError (``days``, ``reason``) for a workspace not
+    trialing, a length out of range or already past, or no reason.
+    """
+    before = Subscription.objects.get(organization=organization)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": ["Say why (the deal): it goes in the audit log."]})
+    if before.status != "trialing":
+        raise ValidationError({"days": [f"This workspace is {before.get_status_display().lower()}, not trialing: "
+                                        "a trial length is set only while the trial runs."]})
+    ends = subscription_services.trial_end_for_length(before, days)
+    in_stripe = subscription_services.subscription_is_in_stripe(before)
+    if in_stripe:
+        billing_provider().trial_end_set(organization=organization, trial_end=ends, actor=actor.email)
+    with transaction.atomic():
+        if not in_stripe:
+            subscription_services.subscription_set_trial_end(subscription=before, ends=ends, actor=actor.email,
+                                                             days=days)
+        updated = _before(before)
+        audit_record(actor=actor, action="subscription_set_trial_length", target=updated,
+                     organization_id=updated.organization_id,
+                     details={"days": days, "reason": reason.strip(), "ledger": "stripe" if in_stripe else "unison",
+                              "trial_ends_at": [_iso(before.trial_ends_at), _iso(updated.trial_ends_at)]})
+    return updated

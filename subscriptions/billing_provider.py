@@ -25,6 +25,12 @@ class BillingProvider(Protocol):
     def trial_extend(self, *, organization, days: int, actor: str, idempotency_key: str = ""):
         """Give the trial ``days`` more (in Stripe when Stripe runs it); return the subscription."""
 
+    def trial_end_set(self, *, organization, trial_end, actor: str):
+        """Move the end of the trial Stripe runs (the customer checked out with a card); return ours."""
+
+    def usage_report(self, *, snapshots) -> int:
+        """Bill what the usage sweep measured beyond the limits (storage overage); return how many it measured."""
+
 
 _registered: list[BillingProvider] = []
 

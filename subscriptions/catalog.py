@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 CURRENCY = "usd"
 TRIAL_DAYS = 14
+MAX_TRIAL_DAYS = 90  # the longest trial an operator sets for a deal
+MAX_TRIAL_OFFER_DAYS = 60  # the longest trial a signed campaign link offers
 TRIAL_TIER = "professional"
 ANNUAL_DISCOUNT_PERCENT = 10
 GB = 1024**3
@@ -148,6 +150,29 @@ ADD_ONS: dict[str, AddOn] = {
     "extra_plant": AddOn("extra_plant", "Extra plant", "plant", 2500, "plants"),
     "extra_storage": AddOn("extra_storage", "Extra storage", "GB", 50, "storage_gb"),
 }
+
+
+@dataclass(frozen=True)
+class MeteredPrice:
+    """A price Stripe bills in arrears from usage we report to its billing meter (``event_name``)."""
+
+    lookup_key: str
+    name: str
+    unit: str
+    event_name: str  # the Stripe billing meter's event name
+    add_on: str  # the add-on whose monthly price per unit it charges
+
+    @property
+    def cents_per_unit(self) -> int:
+        return ADD_ONS[self.add_on].monthly_cents_per_unit
+
+
+# Storage beyond the plan's limit, for owners who opt in: each GB over the limit at the period's peak
+# costs what one Extra storage add-on costs for that month (a GB-month). The meter keeps the last value
+# reported in the period (formula "last"), and we report the period's peak so far, so a figure sent twice
+# counts once.
+STORAGE_OVERAGE = MeteredPrice("storage_overage_monthly", "Storage overage", "GB-month",
+                               "unison_storage_overage_gb", "extra_storage")
 
 
 def tier(key: str) -> Tier:

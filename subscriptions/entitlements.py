@@ -7,6 +7,7 @@ organisation (the gates, the limit checks, the banner) returns the first answer.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
@@ -35,6 +36,8 @@ class Entitlements:
     held: bool = False  # an operator's hold: read-only whatever billing says
     comped: bool = False  # an operator gave the tier free
     card_on_file: bool = False  # Stripe runs the trial and bills the tier when it ends
+    storage_overage: bool = False  # storage past the limit is allowed, billed by Stripe's meter
+
 
     def has(self, feature_key: str) -> bool:
         return feature_key in self.features
@@ -69,6 +72,34 @@ def active_add_ons(subscription: Subscription) -> list[tuple[str, int]]:
     return list(subscription.add_ons.filter(removed_at__isnull=True).values_list("kind", "quantity"))
 
 
+def storage_overage_refusal(subscription: Subscription) -> str:
+    """Return why the workspace cannot opt in to storage overage now, or "" when it can."""
+    if subscription.comp_tier or subscription.is_held:
+        return "Storage overage is for plans billed through Stripe; this workspace's plan is set by our team."
+    if subscription.status != Status.ACTIVE or not subscription.stripe_subscription_id:
+        return ("Storage overage is billed with your plan: it is available once your plan is paid for "
+                "(not during a trial, nor while a payment is due).")
+    if subscription.billing_cycle != "monthly":
+        return "Storage overage is billed monthly: it is available on monthly plans."
+    if catalog.tier(subscription.tier).limits.storage_gb is None:
+        return f"{subscription.plan.name} has no storage limit: there is nothing to go over."
+    return ""
+
+
+def gb_over(storage_bytes: int, limit_gb: int | None) -> int:
+    """Return the whole GB (rounded up) that ``storage_bytes`` is past a limit of ``limit_gb``."""
+    if limit_gb is None:
+        return 0
+    return max(0, math.ceil((storage_bytes - limit_gb * catalog.GB) / catalog.GB))
+
+
+def storage_overage_allowed(subscription: Subscription) -> bool:
+    """Return whether storage past the limit is allowed now: the owner opted in, and Stripe bills it (the
+    metered item is on the paid, active monthly subscription, with no operator's hold or comp in the way)."""
+    return (subscription.storage_overage_enabled and bool(subscription.storage_overage_item_id)
+            and not storage_overage_refusal(subscription))
+
+
 def entitlements_compute(subscription: Subscription) -> Entitlements:
     """Return what the workspace may do: billing status + the operator's hold + the operator's comp.
 
@@ -91,6 +122,7 @@ def entitlements_compute(subscription: Subscription) -> Entitlements:
         held=subscription.is_held,
         comped=bool(comp),
         card_on_file=subscription.status == Status.TRIALING and bool(subscription.stripe_subscription_id),
+        storage_overage=storage_overage_allowed(subscription),
     )
 
 

@@ -170,6 +170,8 @@ def limit_check(organization, action: str, *, nbytes: int = 0, adding: int = 1, 
     else:
         raise ValueError(f"Unknown action {action!r}; use one of {', '.join(ACTIONS)}.")
     allowed = limit is None or used + pending + adding <= limit
+    if action == "upload" and entitlements.storage_overage:
+        allowed = True  # the owner chose to be billed for storage past the limit (see billing's overage)
     message = "" if allowed else limit_message(
         action=action, limit=limit, used=used, pending=pending, adding=adding, tier_key=entitlements.tier)
     return LimitCheck(action, allowed, limit, used, message, upgrade_url(), pending)

@@ -58,6 +58,10 @@ class Subscription(models.Model):
     checkout_plan = models.JSONField(default=dict, blank=True)
     # Further live Stripe subscriptions of this customer: flagged for operators, never counted.
     extra_stripe_subscription_ids = models.JSONField(default=list, blank=True)
+    # The owner's choice to be billed for storage beyond the limit instead of being stopped at it, and
+    # the metered Stripe subscription item that bills it (mirrored; blank when Stripe has none).
+    storage_overage_enabled = models.BooleanField(default=False)
+    storage_overage_item_id = models.CharField(max_length=255, blank=True)
     stripe_customer_id = models.CharField(max_length=255, blank=True, db_index=True)
     stripe_subscription_id = models.CharField(max_length=255, blank=True, db_index=True)
     # The last invoice known paid: a late "payment failed" for it must not undo the payment.

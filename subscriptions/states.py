@@ -41,6 +41,8 @@ TRANSITIONS: dict[str, Transition] = {
     # An operator extends a running trial, or reopens a lapsed one.
     "extend_trial": Transition(frozenset({T}), None),
     "reopen_trial": Transition(frozenset({S}), T),
+    # An operator sets the trial's length for a deal (in Stripe when Stripe runs the trial).
+    "set_trial_end": Transition(frozenset({T}), None),
     # Stripe could not collect a payment (it retries), or gave up (Stripe's "unpaid").
     "payment_failed": Transition(frozenset({T, A, P}), P),
     "suspend_for_nonpayment": Transition(frozenset({T, A, P}), S),
@@ -63,6 +65,9 @@ TRANSITIONS: dict[str, Transition] = {
     "release_hold": Transition(ANY, None),
     "comp": Transition(ANY, None),
     "end_comp": Transition(ANY, None),
+    # The owner chooses storage overage billed by use (on a paid plan), or the hard limit again.
+    "storage_overage_on": Transition(frozenset({A}), None),
+    "storage_overage_off": Transition(ANY, None),
 }
 
 

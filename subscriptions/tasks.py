@@ -5,16 +5,18 @@ from __future__ import annotations
 from django.db import connection
 
 from subscriptions import lifecycle
+from subscriptions.billing_provider import billing_provider
 from subscriptions.usage import usage_record
 from unison.celery import app
 
 
 @app.task(name="subscriptions.track_usage")
 def track_usage_task() -> int:
-    """Measure every organisation's usage, then queue the usage alerts."""
+    """Measure every organisation's usage, report storage overage to billing, then queue the usage alerts."""
     snapshots = lifecycle.usage_track_all()
     if snapshots is None:
         return 0  # another run is measuring right now
+    billing_provider().usage_report(snapshots=snapshots)
     usage_alerts_task.delay()
     return len(snapshots)
 

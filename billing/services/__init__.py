@@ -18,6 +18,10 @@ from billing.services.drain import webhooks_drain
 from billing.services.endpoint import HANDLED_EVENTS, SUBSCRIBED_EVENTS, stripe_webhook_setup
 from billing.services.events import billing_event_apply
 from billing.services.mirror import billing_state, billing_subscription_sync, mrr_of, plan_of
+from billing.services.overage import (
+    billing_storage_overage_report,
+    billing_storage_overage_set,
+)
 from billing.services.plans import (
     PlanChange,
     StripeBilling,
@@ -26,6 +30,7 @@ from billing.services.plans import (
     billing_plan_preview,
     billing_portal_open,
     billing_resume,
+    billing_trial_end_set,
 )
 
 __all__ = [
@@ -45,7 +50,10 @@ __all__ = [
     "billing_portal_open",
     "billing_resume",
     "billing_state",
+    "billing_storage_overage_report",
+    "billing_storage_overage_set",
     "billing_subscription_sync",
+    "billing_trial_end_set",
     "mrr_of",
     "plan_of",
     "price_ids",

@@ -1,7 +1,7 @@
 """Read a Stripe subscription as our statuses and catalog see it, and mirror it onto ours.
 
 MRR of a Stripe subscription (``mrr_of``): while Stripe's status is ``active`` or ``past_due``,
-the sum over its items of price × quantity, normalised to a month (a yearly price / 12, a price
+the sum over its licensed items (metered usage is billed in arrears, not recurring) of price × quantity, normalised to a month (a yearly price / 12, a price
 every N months / N), less its discount (percent off, or an amount off per invoice normalised the
 same way), in integer cents rounded down; 0 in every other status (trials included).
 """
@@ -49,6 +49,17 @@ def _plan_of_items(items: list[tuple[dict, int]]) -> tuple[str | None, str | Non
     return tier, cycle, add_ons
 
 
+def is_metered(price: dict) -> bool:
+    """Return whether the price bills reported usage (in arrears) rather than a quantity."""
+    return ((price or {}).get("recurring") or {}).get("usage_type") == "metered"
+
+
+def storage_overage_item(stripe_subscription) -> dict | None:
+    """Return the subscription's item that bills storage overage, or None."""
+    return next((item for item in stripe_subscription["items"]["data"]
+                 if (item.get("price") or {}).get("lookup_key") == catalog.STORAGE_OVERAGE.lookup_key), None)
+
+
 def _months(recurring: dict | None) -> int:
     recurring = recurring or {}
     count = int(recurring.get("interval_count") or 1)
@@ -62,6 +73,8 @@ def mrr_of(stripe_subscription) -> int:
     per_year = months_of_invoice = 0
     for item in stripe_subscription["items"]["data"]:
         price = item.get("price") or {}
+        if is_metered(price):
+            continue  # usage billed in arrears is not recurring revenue
         months = _months(price.get("recurring"))
         months_of_invoice = months_of_invoice or months
         per_year += int(price.get("unit_amount") or 0) * int(item.get("quantity") or 1) * 12 // months
@@ -121,12 +134,14 @@ def billing_state(stripe_subscription) -> BillingState | None:
         return None
     tier, cycle, add_ons = plan_of(stripe_subscription)
     start, end = _period(stripe_subscription)
+    overage = storage_overage_item(stripe_subscription)
     return BillingState(
         stripe_subscription_id=stripe_subscription["id"], status=status, tier=tier or "", billing_cycle=cycle or "",
         add_ons=add_ons, mrr_cents=mrr_of(stripe_subscription), period_start=start, period_end=end,
         trial_end=moment(stripe_subscription.get("trial_end")),
         cancel_at_period_end=bool(stripe_subscription.get("cancel_at_period_end")),
         pending_plan=_pending_plan(stripe_subscription) if status != Status.CANCELLED else {},
+        storage_overage_item_id=overage["id"] if overage and status != Status.CANCELLED else "",
     )
 
 

@@ -1,5 +1,5 @@
 """The one path for every paid plan change (tier, cycle and add-ons in one call), its preview,
-cancellation and its undoing, and the Billing Portal.
+cancellation and its undoing, the end of a trial Stripe runs (an operator's deal), and the Billing Portal.
 
 - No live Stripe subscription: Stripe Checkout first (``PaymentRequired`` with its URL).
 - Stripe runs the trial (card on file): the items change now, nothing is billed until the trial
@@ -26,7 +26,8 @@ from billing.plan_timing import AT_PERIOD_END, CHECKOUT, NOW, UNCHANGED, UNDONE,
 from billing.selectors import moment
 from billing.services.checkout import billing_checkout_start, lookup_keys, price_ids, prices_for, trial_kept
 from billing.services.customers import billing_customer_ensure
-from billing.services.mirror import billing_subscription_sync, plan_of
+from billing.services.mirror import billing_subscription_sync, is_metered, plan_of
+from billing.services.overage import billing_storage_overage_report
 from subscriptions import catalog
 from subscriptions.entitlements import active_add_ons, limits_with_add_ons
 from subscriptions.limits import limits_exceeded
@@ -76,6 +77,8 @@ def _items_now(stripe_subscription, ids: dict[str, str], wanted: list[tuple[str,
     changes = []
     for item in stripe_subscription["items"]["data"]:
         key = (item.get("price") or {}).get("lookup_key") or ""
+        if is_metered(item.get("price")):
+            continue  # storage overage: billed by use, kept whatever the plan
         if key in wanted_keys:
             changes.append({"id": item["id"], "price": ids[key], "quantity": wanted_keys.pop(key)})
         elif key.startswith("addon_") or tier_key not in wanted_keys:
@@ -147,10 +150,14 @@ def billing_plan_change(*, organization: Organization, tier: str, billing_cycle:
     if not schedule:
         schedule = gateway.schedule_from_subscription(current["id"])["id"]
     period_start, period_end = current["current_period_start"], current["current_period_end"]
+    metered = [{"price": item["price"]["id"]} for item in current["items"]["data"] if is_metered(item["price"])]
     gateway.schedule_set_phases(schedule, phases=[
         {"items": [{"price": item["price"]["id"], "quantity": item.get("quantity") or 1}
-                   for item in current["items"]["data"]], "start_date": period_start, "end_date": period_end},
-        {"items": [{"price": ids[key], "quantity": quantity} for key, quantity in keys], "iterations": 1},
+                   for item in current["items"]["data"] if not is_metered(item["price"])] + metered,
+         "start_date": period_start, "end_date": period_end},
+        # Storage overage is priced by the month: it carries on to a monthly plan, ends with an annual one.
+        {"items": [{"price": ids[key], "quantity": quantity} for key, quantity in keys]
+         + (metered if wanted[1] == "monthly" else []), "iterations": 1},
     ])
     _sync(subscription, actor)
     return PlanChange(AT_PERIOD_END, f"Your plan changes on {moment(period_end):%-d %B %Y}, when Stripe renews it.")
@@ -251,6 +258,20 @@ def billing_trial_extend(*, organization: Organization, days: int, actor: str,
     return billing_subscription_sync(subscription=subscription, stripe_subscription=updated, actor=actor).subscription
 
 
+def billing_trial_end_set(*, organization: Organization, trial_end, actor: str) -> Subscription:
+    """Move the end of the trial Stripe runs to ``trial_end`` (in Stripe, then mirrored); return ours.
+
+    Raise ValidationError (``days``) unless Stripe's subscription is trialing.
+    """
+    subscription = Subscription.objects.select_related("organization").get(organization=organization)
+    current = gateway.subscription_retrieve(subscription.stripe_subscription_id)
+    if current["status"] != "trialing":
+        raise ValidationError({"days": [f"Stripe's subscription is {current['status']}, not trialing: its trial "
+                                        "cannot be changed."]})
+    updated = gateway.subscription_set_trial_end(current["id"], trial_end=int(trial_end.timestamp()))
+    return billing_subscription_sync(subscription=subscription, stripe_subscription=updated, actor=actor).subscription
+
+
 def billing_portal_open(*, organization: Organization, return_url: str) -> str:
     """Open a Stripe Billing Portal session (payment method, invoices) and return its URL."""
     customer_id = billing_customer_ensure(organization=organization)
@@ -264,3 +285,5 @@ class StripeBilling:
     cancel = staticmethod(billing_cancel)
     resume = staticmethod(billing_resume)
     trial_extend = staticmethod(billing_trial_extend)
+    usage_report = staticmethod(billing_storage_overage_report)
+    trial_end_set = staticmethod(billing_trial_end_set)

@@ -16,6 +16,7 @@ from subscriptions.services.core import (
     subscription_transition,
 )
 from subscriptions.services.mirror import BillingState, MirrorResult, subscription_mirror
+from subscriptions.services.overage import subscription_storage_overage_set
 from subscriptions.services.payments import subscription_record_payment_failed, subscription_record_payment_succeeded
 from subscriptions.services.standing import (
     StripeOwnsIt,
@@ -41,7 +42,9 @@ from subscriptions.services.trials import (
     organization_create_with_trial,
     subscription_expire_trial,
     subscription_extend_trial,
+    subscription_set_trial_end,
     subscription_start_trial,
+    trial_end_for_length,
 )
 
 __all__ = [
@@ -69,8 +72,11 @@ __all__ = [
     "subscription_record_payment_succeeded",
     "subscription_release_hold",
     "subscription_resume",
+    "subscription_set_trial_end",
     "subscription_start_trial",
+    "subscription_storage_overage_set",
     "subscription_transition",
+    "trial_end_for_length",
     "trial_extension_answer",
     "trial_extension_days_validate",
     "trial_extension_lock_pending",

@@ -44,6 +44,7 @@ class BillingState:
     trial_end: datetime | None = None
     cancel_at_period_end: bool = False
     pending_plan: dict = field(default_factory=dict)
+    storage_overage_item_id: str = ""  # the metered item that bills storage past the limit, if any
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,10 @@ def _changes_for(locked: Subscription, state: BillingState) -> dict:
         "pending_plan": state.pending_plan if state.status != Status.CANCELLED else {},
         "checkout_session_id": "",
         "checkout_plan": {},
+        "storage_overage_item_id": state.storage_overage_item_id,
     }
+    if not state.storage_overage_item_id:
+        changes["storage_overage_enabled"] = False  # Stripe no longer bills it: the hard limit is back
     if state.period_end:
         changes.update(current_period_start=state.period_start, current_period_end=state.period_end)
     if state.status == Status.TRIALING and state.trial_end:
@@ -157,7 +161,8 @@ def _save(subscription: Subscription, changes: dict) -> bool:
 
 def _snapshot(subscription: Subscription) -> tuple:
     return (subscription.status, subscription.tier, subscription.billing_cycle, subscription.mrr_cents,
-            subscription.cancel_at_period_end, subscription.pending_plan, subscription.stripe_subscription_id)
+            subscription.cancel_at_period_end, subscription.pending_plan, subscription.stripe_subscription_id,
+            subscription.trial_ends_at)
 
 
 def _name_for_change(before: tuple, after: tuple, add_ons_changed: bool) -> str | None:
@@ -170,6 +175,8 @@ def _name_for_change(before: tuple, after: tuple, add_ons_changed: bool) -> str 
         return "schedule_cancel" if after[4] else "resume"
     if before[5] != after[5]:
         return "schedule_change" if after[5] else "unschedule_change"
+    if before[7] != after[7] and after[0] == Status.TRIALING:
+        return "set_trial_end"  # Stripe's trial ends on another day (an operator's deal)
     return None
 
 

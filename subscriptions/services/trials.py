@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -25,18 +26,22 @@ from tenants.services import organization_provision
 
 
 @transaction.atomic
-def organization_create_with_trial(**provision_kwargs) -> Organization:
+def organization_create_with_trial(*, trial_days: int = catalog.TRIAL_DAYS, trial_offer: str = "",
+                                   **provision_kwargs) -> Organization:
     """Provision an organisation and open its trial in one transaction; return the organisation."""
     organization = organization_provision(**provision_kwargs)
-    subscription_start_trial(organization=organization)
+    subscription_start_trial(organization=organization, days=trial_days, offer=trial_offer)
     return organization
 
 
 @transaction.atomic
-def subscription_start_trial(*, organization: Organization) -> Subscription:
-    """Open the 14-day Professional trial, welcome the owners after commit, and return the subscription."""
+def subscription_start_trial(*, organization: Organization, days: int = catalog.TRIAL_DAYS,
+                             offer: str = "") -> Subscription:
+    """Open the Professional trial (14 days, or the ``days`` a signed campaign ``offer`` gave), welcome the
+    owners after commit, and return the subscription."""
+    extension_days_validate(days, most=max(catalog.MAX_TRIAL_OFFER_DAYS, catalog.TRIAL_DAYS))
     now = timezone.now()
-    ends = now + timedelta(days=catalog.TRIAL_DAYS)
+    ends = now + timedelta(days=days)
     subscription = Subscription.objects.create(
         organization=organization,
         tier=catalog.TRIAL_TIER,
@@ -47,7 +52,7 @@ def subscription_start_trial(*, organization: Organization) -> Subscription:
         current_period_end=ends,
     )
     event_record(subscription, "start_trial", from_status=Status.TRIALING, tier=catalog.TRIAL_TIER,
-                 days=catalog.TRIAL_DAYS)
+                 days=days, **({"offer": offer} if offer else {}))
     notify(organization=organization, kind="welcome", occasion="trial_started", context={"trial_ends_at": ends})
     return subscription
 
@@ -101,3 +106,30 @@ def subscription_expire_trial(*, subscription: Subscription, actor: str = "syste
         context={"trial_ends_at": locked.trial_ends_at},
     )
     return _copy_onto(subscription, locked)
+
+
+def trial_end_for_length(subscription: Subscription, days: int):
+    """Return when a trial of ``days`` days from this one's start ends; ValidationError (``days``) for a bad
+    length, or for one that would have ended already."""
+    extension_days_validate(days, most=catalog.MAX_TRIAL_DAYS)
+    ends = (subscription.trial_starts_at or subscription.created_at) + timedelta(days=days)
+    if ends <= timezone.now() + timedelta(hours=1):
+        raise ValidationError({"days": [f"A {days}-day trial from {subscription.trial_starts_at:%-d %B %Y} would "
+                                        "have ended already: choose more days."]})
+    return ends
+
+
+@transaction.atomic
+def subscription_set_trial_end(*, subscription: Subscription, ends, actor: str, **details) -> Subscription:
+    """Set when a trial we run (no card in Stripe) ends, for a deal; return the subscription.
+
+    Raise IllegalTransition unless trialing, StripeOwnsIt when Stripe runs the trial (billing sets it there).
+    """
+    locked = _locked(subscription)
+    if locked.status != Status.TRIALING:
+        raise IllegalTransition("set_trial_end", locked.status)
+    if subscription_is_in_stripe(locked):
+        raise StripeOwnsIt("Stripe runs this trial (the customer has checked out): set its end in Stripe.")
+    return subscription_transition(subscription=subscription, name="set_trial_end", actor=actor,
+                                   changes={"trial_ends_at": ends, "current_period_end": ends},
+                                   trial_ends_at=ends, **details)

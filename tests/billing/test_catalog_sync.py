@@ -15,7 +15,7 @@ from subscriptions import catalog
 
 pytestmark = pytest.mark.stripe
 LOOKUP_KEYS = [t.lookup_key(c) for t in catalog.TIERS.values() for c in catalog.BILLING_CYCLES] + [
-    a.lookup_key for a in catalog.ADD_ONS.values()]
+    a.lookup_key for a in catalog.ADD_ONS.values()] + [catalog.STORAGE_OVERAGE.lookup_key]
 
 
 @pytest.fixture
@@ -42,13 +42,18 @@ def test_it_creates_every_price_by_lookup_key_and_a_second_run_changes_nothing(f
     prices = _prices(fresh_stripe)
     second = _sync()
 
-    assert "9 prices created" in first and "6 products created" in first
-    assert second.strip().splitlines()[-1] == "Stripe catalog in sync: 9 prices unchanged, 6 products unchanged."
+    assert "10 prices created" in first and "7 products created" in first and "1 meters created" in first
+    assert second.strip().splitlines()[-1] == ("Stripe catalog in sync: 1 meters unchanged, 10 prices unchanged, "
+                                               "7 products unchanged.")
     assert sorted(prices) == sorted(LOOKUP_KEYS)
     assert prices["starter_monthly"]["unit_amount"] == catalog.TIERS["starter"].monthly_cents
     assert prices["professional_annual"]["unit_amount"] == catalog.TIERS["professional"].annual_cents
     assert prices["professional_annual"]["recurring"]["interval"] == "year"
     assert prices["addon_extra_plant_monthly"]["unit_amount"] == catalog.ADD_ONS["extra_plant"].monthly_cents_per_unit
+    overage = prices[catalog.STORAGE_OVERAGE.lookup_key]
+    assert (overage["unit_amount"], overage["recurring"]["usage_type"]) == (50, "metered")
+    meter = fresh_stripe.call("GET", f"/v1/billing/meters/{overage['recurring']['meter']}")
+    assert (meter["event_name"], meter["default_aggregation"]["formula"]) == (catalog.STORAGE_OVERAGE.event_name, "last")
     assert _prices(fresh_stripe) == prices
 
 
@@ -60,7 +65,7 @@ def test_a_changed_amount_gets_a_new_price_that_takes_over_the_lookup_key(fresh_
     output = _sync()
 
     new = _prices(fresh_stripe)["starter_monthly"]
-    assert "1 prices replaced" in output and "8 prices unchanged" in output
+    assert "1 prices replaced" in output and "9 prices unchanged" in output
     assert (new["unit_amount"], new["id"] != old["id"]) == (5900, True)
     assert fresh_stripe.call("GET", f"/v1/prices/{old['id']}")["active"] is False
 

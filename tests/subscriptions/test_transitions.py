@@ -27,6 +27,7 @@ EXPECTED = {
     "expire_trial": ({T}, S),
     "extend_trial": ({T}, None),
     "reopen_trial": ({S}, T),
+    "set_trial_end": ({T}, None),
     "payment_failed": (LIVE, P),
     "suspend_for_nonpayment": (LIVE, S),
     "payment_recovered": ({P, S}, A),
@@ -42,6 +43,8 @@ EXPECTED = {
     "release_hold": (ANY, None),
     "comp": (ANY, None),
     "end_comp": (ANY, None),
+    "storage_overage_on": ({A}, None),
+    "storage_overage_off": (ANY, None),
 }
 
 
