@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('billing', '0003_drop_queued_trigger_proxy'),
-        ('subscriptions', '0005_storage_overage'),
+        ('subscriptions', '0006_storage_overage'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('subscriptions', '0004_money_follows_stripe'),
+        ('subscriptions', '0005_trial_extension_request'),
     ]
 
     operations = [
