@@ -23,6 +23,7 @@ from django_tenants.utils import schema_context
 from tests.conftest import PASSWORD, client_for, unique_slug
 from tests.e2e.conftest import browser, page, site  # noqa: F401 (fixtures)
 from tests.shopfloor.conftest import plan_set
+from tests.signin import console_client
 
 DOC_PAGES = ("/api/docs/", "/api/redoc/")
 ASSET = re.compile(r'(?:src|href)="([^"]+)"')
@@ -40,9 +41,7 @@ def operator_client(db) -> Client:
 
     connection.set_schema_to_public()
     operator = User.objects.create_superuser("operator@api.test", PASSWORD, full_name="Api Operator")
-    client = Client(HTTP_HOST=settings.UNISON_BASE_DOMAIN)
-    client.force_login(operator)
-    return client
+    return console_client(operator)
 
 
 def _hosts(organization) -> dict[str, Client]:
