@@ -21,7 +21,7 @@ from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.lockout import SignInLocked
-from accounts.two_factor import two_factor_check, two_factor_enabled, two_factor_required
+from accounts.two_factor import TwoFactorInvalid, two_factor_check, two_factor_enabled, two_factor_required
 from accounts.two_factor_flow import code_attempt
 from unison.errors import ApplicationError
 
@@ -62,13 +62,13 @@ class TenantJWTScheme(SimpleJWTScheme):
 
 
 class TenantTokenObtainSerializer(TokenObtainPairSerializer):
-    """E-mail and password, and the two-factor ``code`` when the account has it (operators always do).
+    """E-mail and password, and ``two_factor_code`` when the account has two-factor (operators always do).
 
     Without the code such an account gets a 401 ``two_factor_required``; a wrong, reused or used code a
     400 ``two_factor_invalid``, counted towards the lockout like a wrong password.
     """
 
-    code = serializers.CharField(required=False, write_only=True, max_length=32,
+    two_factor_code = serializers.CharField(required=False, write_only=True, max_length=32,
                                  help_text="The 6-digit code of the account's authenticator app, or a recovery code.")
 
     @classmethod
@@ -88,7 +88,7 @@ class TenantTokenObtainSerializer(TokenObtainPairSerializer):
             if getattr(request, "axes_locked_out", False):
                 raise SignInLocked() from None
             raise
-        self._second_factor(self.user, attrs.get("code"))
+        self._second_factor(self.user, attrs.get("two_factor_code"))
         refresh = self.get_token(self.user)
         user_logged_in.send(sender=self.user.__class__, request=request, user=self.user)
         return {"refresh": str(refresh), "access": str(refresh.access_token)}
@@ -99,8 +99,13 @@ class TenantTokenObtainSerializer(TokenObtainPairSerializer):
         if two_factor_enabled(user):
             if not code:
                 raise ApplicationError("This account signs in with two-factor: send the code of its authenticator "
-                                       "app in ``code``.", code="two_factor_required", status=401, field="code")
-            code_attempt(request, user=user, check=lambda: two_factor_check(user=user, code=code))
+                                       "app (or a recovery code) as two_factor_code.", code="two_factor_required",
+                                       status=401, field="two_factor_code")
+            try:
+                code_attempt(request, user=user, check=lambda: two_factor_check(user=user, code=code))
+            except TwoFactorInvalid as exc:
+                exc.field = "two_factor_code"
+                raise
             user.two_factor_passed = True
         elif two_factor_required(user, organization):
             raise ApplicationError("Two-factor sign-in is required for this account: set it up by signing in "

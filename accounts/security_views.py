@@ -34,10 +34,10 @@ def security(request):
             request.session[NEW_CODES_KEY] = {"codes": recovery_codes_issue(user=user), "next": request.path}
             return redirect("accounts:recovery_codes")
         if action == "disable" and enabled:
+            form = CodeForm(request.POST)
             if organization.require_two_factor:
                 raise ApplicationError(f"{organization.name} requires two-factor sign-in; it can't be turned off.",
-                                       field="code", status=409)
-            form = CodeForm(request.POST)
+                                       status=409)
             if form.is_valid():
                 code_attempt(request, user=user, check=lambda: two_factor_check(user=user, code=form.cleaned_data["code"]))
                 two_factor_disable(user=user)
@@ -48,14 +48,15 @@ def security(request):
             status = 400
         if action in ("require", "allow") and user.role == Role.OWNER:
             if action == "require" and not (enabled and session_verified(request)):
-                raise ApplicationError("Turn on two-factor sign-in for yourself first.", field="require", status=409)
+                raise ApplicationError("Turn on two-factor sign-in for yourself first.", status=409)
             organization_two_factor_set(organization=organization, required=action == "require")
             messages.success(request, "Every member now needs two-factor sign-in." if action == "require"
                              else "Two-factor sign-in is now each member's choice.")
             return redirect("accounts:security")
     except ApplicationError as exc:
-        form_add_error(form, exc)
-        if exc.field == "require":
+        if form.is_bound:
+            form_add_error(form, exc)
+        else:
             messages.error(request, exc.message)
         status = exc.status
     context = {"enabled": enabled, "codes_left": recovery_codes_left(user) if enabled else 0, "form": form,

@@ -117,12 +117,28 @@ class ConsoleIdleMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        session, user = getattr(request, "session", None), getattr(request, "user", None)
-        on_public_host = getattr(request, "tenant", None) is None
-        if session is None or not on_public_host or not (user and user.is_authenticated and user.is_superuser):
+        if getattr(request, "session", None) is None or getattr(request, "tenant", None) is not None:
             return self.get_response(request)
         now = timezone.now()
-        seen = parse_datetime(session.get(CONSOLE_SEEN_KEY) or "")
+        if self.operator(request):
+            expired = self.expire(request, now)
+            if expired is not None:
+                return expired
+        response = self.get_response(request)
+        if self.operator(request):  # also the request that signed in
+            request.session[CONSOLE_SEEN_KEY] = now.isoformat()
+        return response
+
+    @staticmethod
+    def operator(request) -> bool:
+        user = getattr(request, "user", None)
+        return bool(user and user.is_authenticated and user.is_superuser)
+
+    @staticmethod
+    def expire(request, now: datetime):
+        """Sign out and answer if the session has been idle too long; else return None."""
+        user = request.user
+        seen = parse_datetime(request.session.get(CONSOLE_SEEN_KEY) or "")
         if seen is not None and (now - seen).total_seconds() > settings.CONSOLE_IDLE_MINUTES * 60:
             console_session_expire(user=user, idle_since=seen)
             logout(request)
@@ -131,5 +147,4 @@ class ConsoleIdleMiddleware:
                 return JsonResponse(body, status=401)
             messages.info(request, f"You were signed out after {settings.CONSOLE_IDLE_MINUTES} minutes without activity.")
             return HttpResponseRedirect(f"{reverse('admin:login')}?{urlencode({'next': request.get_full_path()})}")
-        session[CONSOLE_SEEN_KEY] = now.isoformat()
-        return self.get_response(request)
+        return None

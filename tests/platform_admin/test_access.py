@@ -10,7 +10,7 @@ from django.urls import reverse as _reverse
 
 from tests.conftest import client_for
 from tests.platform_admin.conftest import console_client
-from tests.signin import customer_audit
+from tests.signin import customer_audit, enrolled, next_code
 
 reverse = partial(_reverse, urlconf="unison.urls_public")
 
@@ -136,8 +136,10 @@ def test_a_tenant_users_token_is_worthless_on_the_public_host(organization, owne
 
 
 def test_an_operator_token_opens_the_admin_api(operator):
+    enrolled(operator)
     tokens = console_client().post(
-        "/api/v1/admin/auth/token", {"email": operator.email, "password": "correct-horse-battery-staple"},
+        "/api/v1/admin/auth/token",
+        {"email": operator.email, "password": "correct-horse-battery-staple", "two_factor_code": next_code(operator)},
         content_type="application/json",
     )
     assert tokens.status_code == 200, tokens.content
