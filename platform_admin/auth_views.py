@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from accounts import two_factor_views
 from accounts.two_factor_views import Pages, TwoFactorLoginMixin
+from platform_admin.permissions import is_operator
 
 
 def console_pages(site) -> Pages:
@@ -33,6 +34,12 @@ class ConsoleLoginView(TwoFactorLoginMixin, auth_views.LoginView):
 
     def organization(self):
         return None  # operators: always two-factor
+
+    def form_valid(self, form):
+        if not is_operator(form.get_user()):
+            form.add_error(None, "This account has no console role. Ask a console owner to give it one.")
+            return self.form_invalid(form)
+        return super().form_valid(form)
 
 
 def verify(request, site):

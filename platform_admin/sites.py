@@ -14,6 +14,7 @@ from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import path, reverse
+from django.views.decorators.cache import never_cache
 from unfold.sites import UnfoldAdminSite
 
 from platform_admin import auth_views, views
@@ -64,8 +65,8 @@ class ConsoleSite(UnfoldAdminSite):
 
     def get_urls(self):
         own = [
-            path("login/two-factor/", lambda request: auth_views.verify(request, self), name="two_factor"),
-            path("login/set-up/", lambda request: auth_views.enrol(request, self), name="two_factor_setup"),
+            path("login/two-factor/", never_cache(lambda request: auth_views.verify(request, self)), name="two_factor"),
+            path("login/set-up/", never_cache(lambda request: auth_views.enrol(request, self)), name="two_factor_setup"),
             path("recovery-codes/", self.admin_view(lambda request: auth_views.recovery_codes(request, self)),
                  name="recovery_codes"),
         ]

@@ -138,6 +138,15 @@ def test_an_idle_api_session_gets_401(operator, time_machine, settings):
 
 def test_a_superuser_without_a_console_role_is_refused(db):
     nobody = public_user("norole@unison.test", is_staff=True, is_superuser=True, console_role="")
-    client = console_client(nobody)
+    client = console()
+    response = password_step(client, nobody.email)
+    assert response.status_code == 200 and "This account has no console role" in response.content.decode()
     assert client.get("/admin/").status_code == 302
+    # Even signed in with a code (as before roles), the console and its API stay shut.
+    enrolled(nobody)
+    client.force_login(nobody)
     assert client.get("/api/v1/admin/organizations").status_code == 403
+    body = {"email": nobody.email, "password": PASSWORD, "two_factor_code": next_code(nobody)}
+    tokens = console().post("/api/v1/admin/auth/token", body, content_type="application/json").json()
+    api = console().get("/api/v1/admin/organizations", HTTP_AUTHORIZATION=f"Bearer {tokens['access']}")
+    assert api.status_code == 403

@@ -36,6 +36,7 @@ URLCONF = "unison.urls_tenant"
 PARAMETERS: dict[str, dict[str, str]] = {
     "accounts:logout": {},
     "accounts:token_login": {"signed": "login_link"},
+    "accounts:two_factor": {}, "accounts:two_factor_setup": {}, "accounts:recovery_codes": {}, "accounts:security": {},
     "subscriptions:dismiss_trial_banner": {},
     "billing:page": {}, "billing:choose_plan": {}, "billing:portal": {},
     "token": {}, "token_refresh": {}, "me": {},

@@ -12,7 +12,7 @@ from django_tenants.utils import schema_context
 
 from accounts.models import TOTPDevice
 from tests.conftest import PASSWORD, client_for
-from tests.signin import enrolled, next_code
+from tests.signin import enrolled
 from tests.twofactor.test_workspace_sign_in import code_for, password_step, signed_in
 
 
@@ -162,4 +162,3 @@ def test_accounts_without_two_factor_sign_in_as_before(organization, teammate):
     assert token(organization, teammate.email).status_code == 200
     _, response = password_step(organization, teammate.email)
     assert response.status_code == 302 and response["Location"] == "/plants/"
-    assert next_code  # the helper is shared with the console's tests
