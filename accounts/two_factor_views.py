@@ -105,27 +105,40 @@ def _timed_out(request, pages: Pages):
     return redirect(pages.login_url)
 
 
+def code_step(request, *, user, check, then):
+    """Return (form, status, response) of a page that takes a code: on a valid POST run ``check(code)``
+    (a failure counted towards the lockout) and answer ``then(its result)``; else the form to show again."""
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    if not form.is_bound:
+        return form, 200, None
+    if form.is_valid():
+        try:
+            result = code_attempt(request, user=user, check=lambda: check(form.cleaned_data["code"]))
+            return form, 302, then(result)
+        except ApplicationError as exc:
+            form_add_error(form, exc)
+            return form, exc.status, None
+    return form, 400, None
+
+
 def verify(request, pages: Pages = TENANT_PAGES):
     """Take the code (or a recovery code) of the user whose password was right; then sign them in."""
     user = pending_user(request)
     if user is None:
         return _timed_out(request, pages)
-    form, status = CodeForm(request.POST if request.method == "POST" else None), 200
-    if form.is_bound:
-        status = 400
-        if form.is_valid():
-            try:
-                method = code_attempt(request, user=user,
-                                      check=lambda: two_factor_check(user=user, code=form.cleaned_data["code"]))
-                done = _safe_next(request, pending_next(request, pages.done_url), pages.done_url)
-                sign_in_complete(request, user, method=method)
-                if method == "recovery_code":
-                    messages.warning(request, f"You signed in with a recovery code; {recovery_codes_left(user)} "
-                                              "left. Each works once.")
-                return redirect(done)
-            except ApplicationError as exc:
-                form_add_error(form, exc)
-                status = exc.status
+
+    def signed_in(method: str):
+        done = _safe_next(request, pending_next(request, pages.done_url), pages.done_url)
+        sign_in_complete(request, user, method=method)
+        if method == "recovery_code":
+            messages.warning(request, f"You signed in with a recovery code; {recovery_codes_left(user)} left. "
+                                      "Each works once.")
+        return redirect(done)
+
+    form, status, response = code_step(request, user=user, then=signed_in,
+                                       check=lambda code: two_factor_check(user=user, code=code))
+    if response is not None:
+        return response
     context = {**pages.context(request), "form": form, "email": user.email, "title": "Two-factor sign-in"}
     return render(request, pages.verify_template, context, status=status)
 
@@ -141,26 +154,23 @@ def enrol(request, pages: Pages = TENANT_PAGES):
     except ApplicationError as exc:
         messages.info(request, exc.message)
         return redirect(pages.security_url or pages.done_url)
-    form, status = CodeForm(request.POST if request.method == "POST" else None), 200
-    if form.is_bound:
-        status = 400
-        if form.is_valid():
-            try:
-                codes = code_attempt(request, user=user,
-                                     check=lambda: totp_device_confirm(user=user, code=form.cleaned_data["code"]))
-                if pending is not None:
-                    done = _safe_next(request, pending_next(request, pages.done_url), pages.done_url)
-                    sign_in_complete(request, user, method="totp")
-                else:
-                    done = reverse(pages.security_url) if pages.security_url else pages.done_url
-                    # Sessions and tokens made without the second factor end; this one stays.
-                    update_session_auth_hash(request, user_credentials_revoke(user=user))
-                    request.session[STATE_KEY] = VERIFIED
-                request.session[NEW_CODES_KEY] = {"codes": codes, "next": done}
-                return redirect(pages.codes_url)
-            except ApplicationError as exc:
-                form_add_error(form, exc)
-                status = exc.status
+
+    def turned_on(codes: list[str]):
+        if pending is not None:
+            done = _safe_next(request, pending_next(request, pages.done_url), pages.done_url)
+            sign_in_complete(request, user, method="totp")
+        else:
+            done = reverse(pages.security_url) if pages.security_url else pages.done_url
+            # Sessions and tokens made without the second factor end; this one stays.
+            update_session_auth_hash(request, user_credentials_revoke(user=user))
+            request.session[STATE_KEY] = VERIFIED
+        request.session[NEW_CODES_KEY] = {"codes": codes, "next": done}
+        return redirect(pages.codes_url)
+
+    form, status, response = code_step(request, user=user, then=turned_on,
+                                       check=lambda code: totp_device_confirm(user=user, code=code))
+    if response is not None:
+        return response
     uri = provisioning_uri(device)
     secret = " ".join(device.secret[i:i + 4] for i in range(0, len(device.secret), 4))
     context = {**pages.context(request), "form": form, "qr_svg": qr_svg(uri), "secret": secret, "email": user.email,
