@@ -3,6 +3,8 @@ a real TOTP code computed here, the real sign-in pages. Nothing in the product i
 
 from __future__ import annotations
 
+import time
+
 import pyotp
 from django.conf import settings
 from django.db import connection
@@ -21,11 +23,20 @@ def enrolled(user) -> str:
 
 
 def next_code(user) -> str:
-    """Return a code the user's app would show that has not been used yet (the step after the last used)."""
+    """Return a code the user's app would show that has not been used yet (the step after the last used).
+
+    When that step is more than one ahead of the clock (codes of two steps used already), wait for the
+    clock, as a person waits for the next code: a code is good from one step early.
+    """
     from accounts.models import TOTPDevice
 
     device = TOTPDevice.objects.get(user=user)
-    return pyotp.TOTP(device.secret).at((device.last_step + 1) * 30)
+    step = device.last_step + 1
+    for _ in range(31):  # at most one step's wait (and none under a frozen clock's loop)
+        if step <= int(time.time()) // 30 + 1:
+            break
+        time.sleep(1)
+    return pyotp.TOTP(device.secret).at(step * 30)
 
 
 def console_sign_in(client: Client, user, password: str = PASSWORD) -> Client:
