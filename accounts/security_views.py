@@ -55,6 +55,7 @@ def security(request):
             messages.success(request, "Every member now needs two-factor sign-in." if action == "require"
                              else "Two-factor sign-in is now each member's choice.")
             return redirect("accounts:security")
+    form.fields["code"].widget.attrs.pop("autofocus", None)  # the page is not only this form
     context = {"enabled": enabled, "codes_left": recovery_codes_left(user) if enabled else 0, "form": form,
                "is_owner": user.role == Role.OWNER, "required": organization.require_two_factor}
     return render(request, "accounts/security.html", context, status=status)
