@@ -54,6 +54,7 @@ class Pages:
     done_url: str
     security_url: str = ""
     context: object = field(default=lambda request: {})  # extra template context (the console's site context)
+    form_class: type | None = None  # the code form, CodeForm unless given
 
 
 TENANT_PAGES = Pages(
@@ -105,10 +106,10 @@ def _timed_out(request, pages: Pages):
     return redirect(pages.login_url)
 
 
-def code_step(request, *, user, check, then):
+def code_step(request, *, user, check, then, form_class=None):
     """Return (form, status, response) of a page that takes a code: on a valid POST run ``check(code)``
     (a failure counted towards the lockout) and answer ``then(its result)``; else the form to show again."""
-    form = CodeForm(request.POST if request.method == "POST" else None)
+    form = (form_class or CodeForm)(request.POST if request.method == "POST" else None)
     if not form.is_bound:
         return form, 200, None
     if form.is_valid():
@@ -135,7 +136,7 @@ def verify(request, pages: Pages = TENANT_PAGES):
                                       "Each works once.")
         return redirect(done)
 
-    form, status, response = code_step(request, user=user, then=signed_in,
+    form, status, response = code_step(request, user=user, then=signed_in, form_class=pages.form_class,
                                        check=lambda code: two_factor_check(user=user, code=code))
     if response is not None:
         return response
@@ -167,7 +168,7 @@ def enrol(request, pages: Pages = TENANT_PAGES):
         request.session[NEW_CODES_KEY] = {"codes": codes, "next": done}
         return redirect(pages.codes_url)
 
-    form, status, response = code_step(request, user=user, then=turned_on,
+    form, status, response = code_step(request, user=user, then=turned_on, form_class=pages.form_class,
                                        check=lambda code: totp_device_confirm(user=user, code=code))
     if response is not None:
         return response

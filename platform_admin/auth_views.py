@@ -6,12 +6,23 @@ password (scan the QR code, enter a first code, keep the recovery codes) before 
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib.auth import views as auth_views
 from django.urls import reverse
+from unfold.widgets import UnfoldAdminTextInputWidget
 
 from accounts import two_factor_views
-from accounts.two_factor_views import Pages, TwoFactorLoginMixin
+from accounts.two_factor_views import CodeForm, Pages, TwoFactorLoginMixin
 from platform_admin.permissions import is_operator
+
+
+class ConsoleCodeForm(CodeForm):
+    """The code field, drawn as the console draws its inputs."""
+
+    code = forms.CharField(label=CodeForm.base_fields["code"].label, max_length=32,
+                           help_text=CodeForm.base_fields["code"].help_text,
+                           widget=UnfoldAdminTextInputWidget(attrs={"autocomplete": "one-time-code", "autofocus": True,
+                                                                    "spellcheck": "false"}))
 
 
 def console_pages(site) -> Pages:
@@ -20,6 +31,7 @@ def console_pages(site) -> Pages:
         codes_template="platform_admin/two_factor_codes.html", login_url="admin:login",
         verify_url="admin:two_factor", enrol_url="admin:two_factor_setup", codes_url="admin:recovery_codes",
         done_url=reverse("admin:index", current_app=site.name), context=site.each_context,
+        form_class=ConsoleCodeForm,
     )
 
 
