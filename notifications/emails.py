@@ -12,18 +12,20 @@ Context keys each kind understands (all optional; templates leave out what is mi
 - ``usage_alert``: ``limit`` (users, plants or storage), ``threshold`` (80, 90, 100), ``used``, ``allowed``
 - ``subscription_cancelled``: ``ends_at``
 
-Every template also gets ``organization``, ``workspace_url`` and ``billing_url``.
+Every template also gets ``organization``, ``workspace_url``, ``billing_url`` and ``look`` (the
+workspace's white labelling, ``notifications.look``: sender name, logo, accent colour).
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template import Context, Engine
 from django.template.loader import render_to_string
 from django.utils.dateparse import parse_datetime
+
+from notifications.look import email_look
 
 SUBJECTS = {
     "welcome": "Welcome to Unison: your free trial has started",
@@ -55,16 +57,18 @@ def _restore_dates(context: dict) -> dict:
 
 
 def message_build(*, kind: str, organization, context: dict, recipients: list[str]) -> EmailMultiAlternatives:
-    """Return the ready-to-send e-mail (text with an HTML alternative) of a notice."""
+    """Return the ready-to-send e-mail (text with an HTML alternative) of a notice, in the workspace's look."""
+    look = email_look(organization)
     values = {
         **_restore_dates(context),
         "organization": organization,
         "workspace_url": organization.url,
         "billing_url": f"{organization.url}billing/",
+        "look": look,
     }
     subject = Engine.get_default().from_string(SUBJECTS[kind]).render(Context(values, autoescape=False))
     text = render_to_string(f"emails/{kind}.txt", values)
     html = render_to_string(f"emails/{kind}.html", values)
-    message = EmailMultiAlternatives(subject.strip(), text, settings.DEFAULT_FROM_EMAIL, recipients)
+    message = EmailMultiAlternatives(subject.strip(), text, look.from_email(), recipients)
     message.attach_alternative(html, "text/html")
     return message

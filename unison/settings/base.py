@@ -57,6 +57,8 @@ TENANT_APPS = [
     "axes",
     "shopfloor",
     "exports",
+    "apikeys",
+    "branding",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -103,6 +105,7 @@ MIDDLEWARE = [
     "platform_admin.middleware.ConsoleIdleMiddleware",  # operators signed out after CONSOLE_IDLE_MINUTES idle
     "subscriptions.middleware.EntitlementsMiddleware",
     "platform_admin.middleware.ImpersonationMiddleware",  # after auth: ends impersonations on time, audits writes
+    "apikeys.middleware.APIKeyWriteAuditMiddleware",  # audits each write made with an API key
 ]
 
 TEMPLATES = [
@@ -116,6 +119,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tenants.context_processors.unison",
+                "branding.context_processors.branding",  # the workspace's logo and accent on its pages
             ],
         },
     },
