@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 SESSION_SALT = "accounts.User.session"
@@ -17,6 +18,14 @@ class Role(models.TextChoices):
     OWNER = "owner", "Owner"
     ADMIN = "admin", "Admin"
     MEMBER = "member", "Member"
+
+
+class ConsoleRole(models.TextChoices):
+    """What an operator may do in the console (platform_admin.permissions maps each to its areas)."""
+
+    SUPPORT = "support", "Support: read and impersonate"
+    FINANCE = "finance", "Finance: subscriptions and metrics"
+    OWNER = "owner", "Owner: everything"
 
 
 class UserManager(BaseUserManager):
@@ -36,6 +45,7 @@ class UserManager(BaseUserManager):
 
     def create_superuser(self, email: str, password: str | None = None, **fields) -> User:
         fields.update(is_staff=True, is_superuser=True)
+        fields.setdefault("console_role", ConsoleRole.OWNER)  # the first operator (createsuperuser) runs the console
         return self.create_user(email, password, **fields)
 
 
@@ -49,6 +59,8 @@ class User(AbstractUser):
     # Raised by accounts.services.user_credentials_revoke (role change, removal): every session
     # and token made before then stops working, as a new password does.
     credentials_version = models.PositiveIntegerField(default=0, editable=False)
+    # Operators only (public schema): blank means no console access, even for a superuser.
+    console_role = models.CharField(max_length=10, choices=ConsoleRole.choices, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -83,3 +95,22 @@ class User(AbstractUser):
     def can_configure(self) -> bool:
         """Return whether the user may change settings (owners and admins)."""
         return self.role in (Role.OWNER, Role.ADMIN)
+
+
+class TOTPDevice(models.Model):
+    """A user's authenticator app (RFC 6238, 30 s steps); usable once confirmed with a first code."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp_device")
+    secret = models.CharField(max_length=64)  # base32, as the authenticator app holds it
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The newest time step a code was accepted for: a code of that step or an earlier one is a replay.
+    last_step = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+
+class RecoveryCode(models.Model):
+    """One single-use recovery code, kept only as an HMAC (accounts.two_factor.recovery_code_hash)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64, db_index=True)
+    used_at = models.DateTimeField(null=True, blank=True)

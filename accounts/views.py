@@ -11,13 +11,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.two_factor_views import TENANT_PAGES, TwoFactorLoginMixin
 from tenants.hosts import origin
 from tenants.services import LoginTokenInvalid, login_token_consume
 
 
-class LoginView(auth_views.LoginView):
+class LoginView(TwoFactorLoginMixin, auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+    pages = TENANT_PAGES
 
 
 class PasswordResetView(auth_views.PasswordResetView):

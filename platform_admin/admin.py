@@ -6,6 +6,7 @@ Every change goes through ``platform_admin.services`` so it is audited; nothing 
 from __future__ import annotations
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from unfold.admin import ModelAdmin
@@ -23,17 +24,37 @@ from platform_admin.forms import (
     TrialLengthForm,
 )
 from platform_admin.models import ACTIONS, AuditEntry
+from platform_admin.permissions import IMPERSONATE, ORGANIZATIONS, READ, SUBSCRIPTIONS, operator_can
 from platform_admin.views import action_page
 from subscriptions.models import Subscription, TrialExtensionRequest
 from tenants.models import Organization
 
 
 class ReadOnlyMixin:
+    """No adding or deleting; viewing and changing as the operator's role allows (platform_admin.permissions)."""
+
+    change_area = ORGANIZATIONS
+
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return operator_can(request.user, READ)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return operator_can(request.user, self.change_area)
+
+    def has_organizations_permission(self, request, obj=None) -> bool:
+        return operator_can(request.user, ORGANIZATIONS)
+
+    def has_subscriptions_permission(self, request, obj=None) -> bool:
+        return operator_can(request.user, SUBSCRIPTIONS)
+
+    def has_impersonate_permission(self, request, obj=None) -> bool:
+        return operator_can(request.user, IMPERSONATE)
 
 
 @admin.register(Organization)
@@ -79,20 +100,22 @@ class OrganizationAdmin(ReadOnlyMixin, ModelAdmin):
             services.organization_update(organization=organization, actor=request.user, is_active=active)
         self.message_user(request, f"{queryset.count()} organisation(s) {'activated' if active else 'deactivated'}.")
 
-    @admin.action(description="Activate selected organisations")
+    @admin.action(description="Activate selected organisations", permissions=["organizations"])
     def activate(self, request, queryset):
         self._set_active(request, queryset, True)
 
-    @admin.action(description="Deactivate selected organisations")
+    @admin.action(description="Deactivate selected organisations", permissions=["organizations"])
     def deactivate(self, request, queryset):
         self._set_active(request, queryset, False)
 
-    @action(description="Impersonate a user", url_path="impersonate", icon="person_search")
+    @action(description="Impersonate a user", url_path="impersonate", icon="person_search", permissions=["impersonate"])
     def impersonate(self, request, object_id):
         return redirect(f"{reverse('admin:impersonate')}?organization={object_id}")
 
-    @action(description="Set trial length", url_path="trial-length", icon="date_range")
+    @action(description="Set trial length", url_path="trial-length", icon="date_range", permissions=["subscriptions"])
     def trial_length(self, request, object_id):
+        if not operator_can(request.user, SUBSCRIPTIONS):
+            raise PermissionDenied
         organization = get_object_or_404(Organization, pk=object_id)
         form = TrialLengthForm(request.POST if request.method == "POST" else None)
         return action_page(
@@ -166,28 +189,28 @@ class SubscriptionAdmin(ReadOnlyMixin, ModelAdmin):
             apply=lambda data: apply(subscription, data), back_url=back,
         )
 
-    @action(description="Extend trial", url_path="extend-trial", icon="event_upcoming")
+    @action(permissions=["subscriptions"], description="Extend trial", url_path="extend-trial", icon="event_upcoming")
     def extend_trial(self, request, object_id):
         return self._page(
             request, object_id, ExtendTrialForm, "Extend trial", "Extend",
             lambda s, data: services.operator_extend_trial(subscription=s, actor=request.user, days=data["days"]),
         )
 
-    @action(description="Suspend", url_path="suspend", icon="block")
+    @action(permissions=["subscriptions"], description="Suspend", url_path="suspend", icon="block")
     def suspend(self, request, object_id):
         return self._page(
             request, object_id, SuspendForm, "Suspend", "Suspend",
             lambda s, data: services.operator_suspend(subscription=s, actor=request.user, reason=data["reason"]),
         )
 
-    @action(description="Lift suspension", url_path="reactivate", icon="play_circle")
+    @action(permissions=["subscriptions"], description="Lift suspension", url_path="reactivate", icon="play_circle")
     def reactivate(self, request, object_id):
         return self._page(
             request, object_id, ConfirmForm, "Lift the operator's suspension", "Lift suspension",
             lambda s, data: services.operator_reactivate(subscription=s, actor=request.user),
         )
 
-    @action(description="Change plan", url_path="change-plan", icon="swap_vert")
+    @action(permissions=["subscriptions"], description="Change plan", url_path="change-plan", icon="swap_vert")
     def change_plan(self, request, object_id):
         return self._page(
             request, object_id, ChangePlanForm, "Change plan (through Stripe)", "Change plan",
@@ -196,7 +219,7 @@ class SubscriptionAdmin(ReadOnlyMixin, ModelAdmin):
                 add_ons={k.removeprefix("add_on_"): v or 0 for k, v in data.items() if k.startswith("add_on_")}),
         )
 
-    @action(description="Give a plan free (comp)", url_path="comp", icon="redeem")
+    @action(permissions=["subscriptions"], description="Give a plan free (comp)", url_path="comp", icon="redeem")
     def comp(self, request, object_id):
         return self._page(
             request, object_id, CompForm, "Give a plan free (comp)", "Give free",
@@ -204,7 +227,7 @@ class SubscriptionAdmin(ReadOnlyMixin, ModelAdmin):
                                                    reason=data["reason"]),
         )
 
-    @action(description="End the free plan", url_path="end-comp", icon="money_off")
+    @action(permissions=["subscriptions"], description="End the free plan", url_path="end-comp", icon="money_off")
     def end_comp(self, request, object_id):
         return self._page(
             request, object_id, ConfirmForm, "End the free plan", "End free plan",
@@ -226,19 +249,21 @@ class TrialExtensionRequestAdmin(ReadOnlyMixin, ModelAdmin):
         return False
 
     def _page(self, request, object_id, form, title, submit, apply):
+        if not operator_can(request.user, SUBSCRIPTIONS):  # approving extends a trial: a subscription action
+            raise PermissionDenied
         extension = get_object_or_404(TrialExtensionRequest.objects.select_related("organization"), pk=object_id)
         form = form(request.POST if request.method == "POST" else None, initial={"days": extension.days_requested})
         return action_page(request, site=self.admin_site, form=form, title=title, obj=extension, submit=submit,
                            apply=lambda data: apply(extension, data),
                            back_url=reverse("admin:subscriptions_trialextensionrequest_changelist"))
 
-    @action(description="Approve", url_path="approve", icon="event_available")
+    @action(description="Approve", url_path="approve", icon="event_available", permissions=["subscriptions"])
     def approve(self, request, object_id):
         return self._page(request, object_id, ApproveTrialExtensionForm, "Approve: extend the trial", "Approve",
                           lambda e, data: services.operator_trial_extension_approve(extension=e, actor=request.user,
                                                                                     days=data["days"]))
 
-    @action(description="Decline", url_path="decline", icon="event_busy")
+    @action(description="Decline", url_path="decline", icon="event_busy", permissions=["subscriptions"])
     def decline(self, request, object_id):
         return self._page(request, object_id, DeclineTrialExtensionForm, "Decline the request", "Decline",
                           lambda e, data: services.operator_trial_extension_decline(extension=e, actor=request.user,

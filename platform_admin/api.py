@@ -1,6 +1,8 @@
-"""The admin API (public host, /api/v1/admin/): the console's reads and actions for superusers.
+"""The admin API (public host, /api/v1/admin/): the console's reads and actions for operators.
 
-Session or JWT (``auth/token`` here, bound to the public schema). Every write goes through
+Session or JWT (``auth/token`` here, bound to the public schema, issued for a password and a
+two-factor code). Each view names the area of the console it belongs to; an operator whose role does
+not cover it gets a 403 (``platform_admin.permissions``). Every write goes through
 ``platform_admin.services`` and is audited. Bad input answers 400 naming the field.
 """
 
@@ -11,31 +13,22 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
-from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api import TokenObtainView
 from platform_admin import metrics, selectors, services
 from platform_admin import serializers as s
+from platform_admin.permissions import IMPERSONATE, METRICS, ORGANIZATIONS, SUBSCRIPTIONS, ConsoleArea
 from subscriptions.models import Subscription, TrialExtensionRequest
 from tenants.models import Organization
 from unison.api_errors import validated
 from unison.errors import ApplicationError
 
 
-class IsSuperuser(BasePermission):
-    """Only active superusers (operators) may use the admin API."""
-
-    message = "Operators only: this needs a superuser account."
-
-    def has_permission(self, request, view) -> bool:
-        user = request.user
-        return bool(user and user.is_authenticated and user.is_active and user.is_superuser)
-
-
 class OperatorView(APIView):
-    permission_classes = [IsSuperuser]
+    permission_classes = [ConsoleArea]
+    area = "read"
 
     def query(self, serializer_class) -> dict:
         """Return the validated query parameters; a bad one raises a 400 that names it."""
@@ -48,7 +41,7 @@ class OperatorView(APIView):
 
 
 class OperatorTokenView(TokenObtainView):
-    """Exchange an operator's e-mail and password for JWTs valid on the public host only."""
+    """Exchange an operator's e-mail, password and two-factor ``code`` for JWTs valid on the public host only."""
 
 
 @extend_schema(parameters=[s.OrganizationFilterSerializer])
@@ -63,6 +56,8 @@ class OrganizationListView(OperatorView, generics.ListAPIView):
 
 
 class OrganizationDetailView(OperatorView):
+    areas = {"PATCH": ORGANIZATIONS}
+
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, pk: int):
         """Return one organisation with its users, usage history, limit violations and subscription events."""
@@ -107,6 +102,8 @@ class SubscriptionListView(OperatorView, generics.ListAPIView):
 
 class SubscriptionActionView(OperatorView):
     """POST runs one operator action on the subscription and returns it."""
+
+    area = SUBSCRIPTIONS
 
     def post(self, request, pk: int):
         subscription = get_object_or_404(Subscription.objects.select_related("organization"), pk=pk)
@@ -172,6 +169,8 @@ class MetricsView(OperatorView):
     customer churn, net revenue retention, quick ratio and operators' activity (definitions in
     ``platform_admin.metrics``)."""
 
+    area = METRICS
+
     @extend_schema(parameters=[s.GrowthQuerySerializer], responses=OpenApiTypes.OBJECT)
     def get(self, request):
         return Response(metrics.overview_metrics(period=self.query(s.GrowthQuerySerializer)["period"]))
@@ -181,6 +180,8 @@ class GrowthView(OperatorView):
     """Return daily signups, MRR, trial conversions, churn and operators' activity over the period (7d, 30d or
     90d) with its totals, movements, net revenue retention and quick ratio; and signups per week, signups and
     MRR growth per month, over the last twelve."""
+
+    area = METRICS
 
     @extend_schema(parameters=[s.GrowthQuerySerializer], responses=OpenApiTypes.OBJECT)
     def get(self, request):
@@ -219,6 +220,8 @@ class MovementsView(OperatorView):
     """Return the MRR movements (new, expansion, contraction, churn, reactivation) and customer churn from
     ``start`` to ``end``, whole UTC days."""
 
+    area = METRICS
+
     @extend_schema(parameters=[MovementsQuerySerializer], responses=OpenApiTypes.OBJECT)
     def get(self, request):
         params = self.query(MovementsQuerySerializer)
@@ -228,6 +231,8 @@ class MovementsView(OperatorView):
 
 class CohortsView(OperatorView):
     """Return the trial conversion of each monthly signup cohort over the last ``months`` months."""
+
+    area = METRICS
 
     @extend_schema(parameters=[CohortsQuerySerializer], responses=OpenApiTypes.OBJECT)
     def get(self, request):
@@ -241,6 +246,8 @@ class RetentionCohortsView(OperatorView):
     A range that starts before the first signup or after this month, or runs past this month, is a 400
     naming ``start`` or ``months``."""
 
+    area = METRICS
+
     @extend_schema(parameters=[RetentionQuerySerializer], responses=OpenApiTypes.OBJECT)
     def get(self, request):
         return Response(metrics.retention_cohorts(**self.query(RetentionQuerySerializer)))
@@ -250,6 +257,8 @@ class MetricsCsvView(OperatorView):
     """Return one metrics table or series as CSV: figures, by_tier, by_billing_cycle, usage_by_tier,
     trials_ending, operator_actions, daily, weekly, monthly, movements, retention_cohorts or
     trial_conversion_cohorts (``period``, ``start`` and ``months`` as in the JSON)."""
+
+    area = METRICS
 
     def perform_content_negotiation(self, request, force=False):
         # The answer is CSV whatever the Accept header; refusals stay JSON.
@@ -287,6 +296,8 @@ class ViolationsView(OperatorView):
 class ImpersonateView(OperatorView):
     """Issue a single-use link that opens the user's workspace signed in as them for 5-240 minutes; audited."""
 
+    area = IMPERSONATE
+
     @extend_schema(request=s.ImpersonateSerializer, responses={201: OpenApiTypes.OBJECT})
     def post(self, request):
         data = self.body(s.ImpersonateSerializer)
@@ -312,6 +323,7 @@ class TrialExtensionListView(OperatorView, generics.ListAPIView):
 
 
 class TrialExtensionActionView(OperatorView):
+    area = SUBSCRIPTIONS
     def post(self, request, pk: int):
         extension = get_object_or_404(TrialExtensionRequest, pk=pk)
         return Response(s.TrialExtensionRequestSerializer(self.apply(extension)).data)

@@ -11,11 +11,13 @@ class PlatformAdminConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from django.contrib.auth.signals import user_logged_out
+        from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 
-        from platform_admin.receivers import impersonation_sign_out
+        from platform_admin.receivers import impersonation_sign_out, sign_in_failed, sign_in_succeeded
 
         user_logged_out.connect(impersonation_sign_out, dispatch_uid="platform_admin.impersonation_sign_out")
+        user_logged_in.connect(sign_in_succeeded, dispatch_uid="platform_admin.sign_in_succeeded")
+        user_login_failed.connect(sign_in_failed, dispatch_uid="platform_admin.sign_in_failed")
 
 
 class ConsoleAdminConfig(admin_apps.AdminConfig):

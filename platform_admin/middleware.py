@@ -1,4 +1,5 @@
-"""Impersonation on a tenant host: its end is enforced on every request, and every write is audited.
+"""Impersonation on a tenant host: its end is enforced on every request, and every write is audited;
+and the console's own sessions, which end after a spell of inactivity (``ConsoleIdleMiddleware``).
 
 The session carries what the token redeemed (``accounts.views.token_login``): ``impersonator``,
 ``impersonation_token`` and ``impersonation_ends_at`` (token used_at + session_seconds). Django's
@@ -10,7 +11,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlencode
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpResponseRedirect, JsonResponse
 from django.urls import reverse
@@ -18,10 +22,11 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django_htmx.http import HttpResponseClientRedirect
 
-from platform_admin.services import impersonation_end, impersonation_write_record
+from platform_admin.services import console_session_expire, impersonation_end, impersonation_write_record
 from tenants.hosts import public_origin
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
+CONSOLE_SEEN_KEY = "console_seen_at"
 
 
 @dataclass(frozen=True)
@@ -99,3 +104,47 @@ class ImpersonationMiddleware:
         if getattr(request, "htmx", False):
             return HttpResponseClientRedirect(impersonation.console_url)
         return HttpResponseRedirect(impersonation.console_url)
+
+
+class ConsoleIdleMiddleware:
+    """Sign an operator out after ``CONSOLE_IDLE_MINUTES`` without a request on the public host; audited.
+
+    The time of each request is kept in the session (server-side); the first request after the gap
+    signs out and goes to the console's sign-in (an API call gets 401).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if getattr(request, "session", None) is None or getattr(request, "tenant", None) is not None:
+            return self.get_response(request)
+        now = timezone.now()
+        if self.operator(request):
+            expired = self.expire(request, now)
+            if expired is not None:
+                return expired
+        response = self.get_response(request)
+        if self.operator(request):  # also the request that signed in
+            request.session[CONSOLE_SEEN_KEY] = now.isoformat()
+        return response
+
+    @staticmethod
+    def operator(request) -> bool:
+        user = getattr(request, "user", None)
+        return bool(user and user.is_authenticated and user.is_superuser)
+
+    @staticmethod
+    def expire(request, now: datetime):
+        """Sign out and answer if the session has been idle too long; else return None."""
+        user = request.user
+        seen = parse_datetime(request.session.get(CONSOLE_SEEN_KEY) or "")
+        if seen is not None and (now - seen).total_seconds() > settings.CONSOLE_IDLE_MINUTES * 60:
+            console_session_expire(user=user, idle_since=seen)
+            logout(request)
+            if request.path.startswith("/api/"):
+                body = {"code": "session_expired", "detail": "The console session expired after inactivity; sign in again."}
+                return JsonResponse(body, status=401)
+            messages.info(request, f"You were signed out after {settings.CONSOLE_IDLE_MINUTES} minutes without activity.")
+            return HttpResponseRedirect(f"{reverse('admin:login')}?{urlencode({'next': request.get_full_path()})}")
+        return None

@@ -26,6 +26,9 @@ from tenants.services import login_token_issue
 from unison.errors import ApplicationError
 
 IMPERSONATION_MINUTES = (5, 240)
+# Sign-in records: a person's own sign-in, not an operator's action on a customer (no actor_id, so the
+# operators' activity metrics leave them out).
+SIGN_IN_ACTIONS = ("console_sign_in", "console_sign_in_failed", "console_session_expired", "two_factor_failed")
 
 
 def audit_record(
@@ -361,3 +364,25 @@ def operator_set_trial_length(*, organization: Organization, actor, days: int, r
                      details={"days": days, "reason": reason.strip(), "ledger": "stripe" if in_stripe else "unison",
                               "trial_ends_at": [_iso(before.trial_ends_at), _iso(updated.trial_ends_at)]})
     return updated
+
+
+def sign_in_record(*, action: str, email: str, user=None, organization: Organization | None = None,
+                   details: dict | None = None) -> AuditEntry:
+    """Record a sign-in, a failed one or a failed two-factor code; ``user`` may be unknown (None).
+
+    The entry names the person by e-mail (actor) and id (target), never as an operator's action (no
+    ``actor_id``); on a workspace host it names the organisation.
+    """
+    assert action in SIGN_IN_ACTIONS, action
+    with schema_context(get_public_schema_name()):
+        return AuditEntry.objects.create(
+            actor_id=None, actor_email=email[:254],
+            action=action, target_type="user", target_id=str(getattr(user, "pk", "") or email)[:64],
+            target_label=email[:200], organization_id=getattr(organization, "pk", None), details=details or {},
+        )
+
+
+def console_session_expire(*, user, idle_since: datetime) -> AuditEntry:
+    """Record that the operator's console session ended after inactivity."""
+    return sign_in_record(action="console_session_expired", email=user.email, user=user,
+                          details={"idle_since": idle_since.isoformat()})

@@ -52,6 +52,8 @@ class Organization(TenantMixin):
     email = models.EmailField(help_text="Contact e-mail; also the Stripe customer's e-mail.")
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Set by the owner: every user needs two-factor sign-in (those without it enrol after their password).
+    require_two_factor = models.BooleanField(default=False)
 
     # Provisioning creates the schema itself, by cloning a template.
     auto_create_schema = False

@@ -114,3 +114,11 @@ def login_token_consume(*, organization: Organization, signed: str) -> LoginToke
     if not used:
         raise LoginTokenInvalid("This sign-in link has already been used or has expired.")
     return LoginToken.objects.get(pk=payload["id"])
+
+
+@transaction.atomic
+def organization_two_factor_set(*, organization: Organization, required: bool) -> Organization:
+    """Require (or stop requiring) two-factor sign-in of every user of the organisation; return it."""
+    organization.require_two_factor = required
+    organization.save(update_fields=["require_two_factor"])
+    return organization

@@ -23,6 +23,7 @@ from django_tenants.utils import schema_context
 from tests.conftest import PASSWORD, client_for, unique_slug
 from tests.e2e.conftest import browser, page, site  # noqa: F401 (fixtures)
 from tests.shopfloor.conftest import plan_set
+from tests.signin import console_client, next_code
 
 DOC_PAGES = ("/api/docs/", "/api/redoc/")
 ASSET = re.compile(r'(?:src|href)="([^"]+)"')
@@ -40,9 +41,7 @@ def operator_client(db) -> Client:
 
     connection.set_schema_to_public()
     operator = User.objects.create_superuser("operator@api.test", PASSWORD, full_name="Api Operator")
-    client = Client(HTTP_HOST=settings.UNISON_BASE_DOMAIN)
-    client.force_login(operator)
-    return client
+    return console_client(operator)
 
 
 def _hosts(organization) -> dict[str, Client]:
@@ -219,7 +218,11 @@ def test_signup_refuses_an_unknown_field_and_makes_no_workspace(db):
 
 
 def test_the_admin_api_refuses_unknown_fields_and_changes_nothing(operator_client, organization, owner):
+    from accounts.models import User
     from tenants.models import Organization
+
+    connection.set_schema_to_public()
+    operator = User.objects.get(email="operator@api.test")
 
     trial_ends_at = organization.subscription.trial_ends_at
     calls = [
@@ -228,8 +231,8 @@ def test_the_admin_api_refuses_unknown_fields_and_changes_nothing(operator_clien
          {"days": 7, "reason": "asked nicely"}, "reason"),
         ("/api/v1/admin/impersonate", "post", {"organization_id": organization.pk, "user_id": owner.pk,
                                                "minutes": 30, "reason": "support", "role": "owner"}, "role"),
-        ("/api/v1/admin/auth/token", "post", {"email": "operator@api.test", "password": PASSWORD, "scope": "all"},
-         "scope"),
+        ("/api/v1/admin/auth/token", "post", {"email": "operator@api.test", "password": PASSWORD, "scope": "all",
+                                              "two_factor_code": next_code(operator)}, "scope"),
     ]
     for url, method, body, unknown in calls:
         response = getattr(operator_client, method)(url, body, content_type="application/json")

@@ -17,6 +17,7 @@ from billing.services import billing_checkout_start, stripe_webhook_setup, webho
 from devstripe.delivery import signature_header
 from devstripe.process import GOOD_CARD
 from subscriptions.models import Subscription
+from tests.signin import console_sign_in
 from unison.celery import app as celery_app
 
 pytestmark = pytest.mark.stripe
@@ -85,7 +86,7 @@ def test_operators_see_each_events_outcome_in_the_console(stored_checkout_event,
 
     webhooks_drain()
     operator = User.objects.create_superuser(email="ops@unison.example.com", password="operator-pass-123")
-    public_client.force_login(operator)
+    console_sign_in(public_client, operator, "operator-pass-123")
 
     page = public_client.get("/admin/billing/webhookoutcome/")
 

@@ -38,6 +38,7 @@ from tests.billing.conftest import wait_for
 from tests.conftest import PASSWORD, unique_slug
 from tests.e2e import conftest as e2e
 from tests.platform_admin.conftest import public_user
+from tests.signin import console_browser_sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.stripe]
 
@@ -263,12 +264,7 @@ def test_the_readme_tour(webhooks, stripe_server, site, tour_pages, mail_dir):
     shoot(visitor, "3-billing-card-on-file")
 
     # The operator finds the Stripe subscription id in the console (Subscriptions → the workspace's).
-    public_user("operator@unison.test", is_staff=True, is_superuser=True)
-    console.goto(site.url("/admin/"))
-    console.fill("input[name=username]", "operator@unison.test")
-    console.fill("input[name=password]", PASSWORD)
-    console.click("button[type=submit]")
-    console.wait_for_url(site.url("/admin/"))
+    console_browser_sign_in(console, site, public_user("operator@unison.test", is_staff=True, is_superuser=True))
     console.get_by_role("link", name="Subscriptions").first.click()
     console.get_by_role("link", name="Tour Fabrication").first.click()
     field = console.locator(".field-line", has=console.locator("label", has_text=re.compile(r"^\s*Stripe subscription id\s*$")))

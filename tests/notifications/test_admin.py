@@ -8,13 +8,13 @@ from django.contrib.auth import get_user_model
 from notifications.models import NotificationLog
 from notifications.services import notify
 from tests.conftest import PASSWORD, client_for
+from tests.signin import console_sign_in
 
 
 @pytest.fixture
 def operator_client(db, public_client):
     operator = get_user_model().objects.create_superuser(email="ops@unison.example.com", password=PASSWORD)
-    public_client.force_login(operator)
-    return public_client
+    return console_sign_in(public_client, operator)
 
 
 def test_an_operator_sees_each_notice_in_the_console(operator_client, organization):

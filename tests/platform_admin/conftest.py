@@ -1,4 +1,5 @@
-"""Operators of the console: a superuser, and a staff member who is not one (and must be refused)."""
+"""Operators of the console: a superuser (role owner unless given), and a staff member who is not one (and
+must be refused). Clients sign in through the console's pages with a real two-factor code (tests.signin)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.db import connection
 from django.test import Client
 
 from tests.conftest import PASSWORD
+from tests.signin import console_client as signed_in_console_client
 
 
 def public_user(email: str, **flags):
@@ -15,6 +17,8 @@ def public_user(email: str, **flags):
     from accounts.models import User
 
     connection.set_schema_to_public()
+    if flags.get("is_superuser"):
+        flags.setdefault("console_role", "owner")
     return User.objects.create_user(email=email, password=PASSWORD, full_name="Console Person", **flags)
 
 
@@ -29,11 +33,13 @@ def staff(db):
 
 
 def console_client(user=None) -> Client:
-    """Return a test client on the public host, signed in as ``user`` if given."""
+    """Return a test client on the public host, signed in as ``user`` if given (staff: force_login, as they
+    never get past the password to a code)."""
+    if user is None or user.is_superuser:
+        return signed_in_console_client(user)
     client = Client(HTTP_HOST=settings.UNISON_BASE_DOMAIN)
-    if user is not None:
-        connection.set_schema_to_public()
-        client.force_login(user)
+    connection.set_schema_to_public()
+    client.force_login(user)
     return client
 
 
@@ -48,13 +54,9 @@ def staff_client(staff) -> Client:
 
 
 def console_sign_in(page, site):
-    """Sign a new operator in to the console in the browser ``page``; return the operator."""
-    import re
+    """Sign a new operator in to the console in the browser ``page`` (password, then a real code); return it."""
+    from tests.signin import console_browser_sign_in
 
     operator = public_user("operator@unison.test", is_staff=True, is_superuser=True)
-    page.goto(site.url("/admin/login/"))
-    page.fill("input[name=username]", operator.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/admin/$"))
+    console_browser_sign_in(page, site, operator)
     return operator

@@ -10,6 +10,7 @@ from django.urls import reverse as _reverse
 
 from tests.conftest import client_for
 from tests.platform_admin.conftest import console_client
+from tests.signin import customer_audit, enrolled, next_code
 
 reverse = partial(_reverse, urlconf="unison.urls_public")
 
@@ -113,7 +114,6 @@ def test_the_admin_api_refuses_anyone_but_superusers(organization, staff, who):
 
 @pytest.mark.parametrize("who", ["anonymous", "staff"])
 def test_the_plan_and_comp_actions_refuse_anyone_but_superusers_and_change_nothing(organization, staff, who):
-    from platform_admin.models import AuditEntry
     from subscriptions import catalog
 
     client = console_client(staff if who == "staff" else None)
@@ -130,7 +130,7 @@ def test_the_plan_and_comp_actions_refuse_anyone_but_superusers_and_change_nothi
         assert response["Location"].startswith(reverse("admin:login")), name
     organization.subscription.refresh_from_db()
     assert (organization.subscription.tier, organization.subscription.comp_tier) == ("professional", "")
-    assert not AuditEntry.objects.exists()
+    assert not customer_audit().exists()
 
 
 def test_tenant_hosts_do_not_route_the_console_or_the_admin_api(organization, owner):
@@ -153,8 +153,10 @@ def test_a_tenant_users_token_is_worthless_on_the_public_host(organization, owne
 
 
 def test_an_operator_token_opens_the_admin_api(operator):
+    enrolled(operator)
     tokens = console_client().post(
-        "/api/v1/admin/auth/token", {"email": operator.email, "password": "correct-horse-battery-staple"},
+        "/api/v1/admin/auth/token",
+        {"email": operator.email, "password": "correct-horse-battery-staple", "two_factor_code": next_code(operator)},
         content_type="application/json",
     )
     assert tokens.status_code == 200, tokens.content

@@ -13,18 +13,19 @@ from platform_admin.models import AuditEntry
 from subscriptions import catalog
 from subscriptions.entitlements import entitlements_compute
 from tests.conftest import client_for
+from tests.signin import customer_audit
 
 reverse = partial(_reverse, urlconf="unison.urls_public")
 
 
 def entries(action: str | None = None) -> list[AuditEntry]:
-    found = AuditEntry.objects.all()
+    found = customer_audit().all()
     return list(found.filter(action=action) if action else found)
 
 
 def test_the_database_refuses_to_update_an_audit_entry(organization, operator):
     entry = services.organization_update(organization=organization, actor=operator, name="Renamed Works")
-    entry = AuditEntry.objects.get()
+    entry = customer_audit().get()
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE platform_admin_auditentry SET action = 'nothing' WHERE id = %s", [entry.pk])
     entry.refresh_from_db()
@@ -35,11 +36,11 @@ def test_the_database_refuses_to_delete_an_audit_entry(organization, operator):
     services.organization_update(organization=organization, actor=operator, name="Renamed Works")
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM platform_admin_auditentry")
-    assert AuditEntry.objects.count() == 1
+    assert customer_audit().count() == 1
     # The ORM goes the same way.
     with pytest.raises(DatabaseError), transaction.atomic():
-        AuditEntry.objects.all().delete()
-    assert AuditEntry.objects.count() == 1
+        customer_audit().all().delete()
+    assert customer_audit().count() == 1
 
 
 def test_renaming_an_organization_writes_one_entry_with_the_change(organization, operator):
@@ -177,7 +178,7 @@ def test_changing_the_plan_of_a_workspace_stripe_does_not_bill_is_a_form_error(o
 
 def test_the_audit_log_is_read_only_in_the_console(organization, operator, operator_client):
     services.organization_update(organization=organization, actor=operator, name="Renamed Works")
-    entry = AuditEntry.objects.get()
+    entry = customer_audit().get()
     listing = operator_client.get(reverse("admin:platform_admin_auditentry_changelist"))
     assert b"Renamed Works" in listing.content
     assert operator_client.get(reverse("admin:platform_admin_auditentry_add")).status_code == 403

@@ -16,6 +16,7 @@ from platform_admin.models import AuditEntry
 from platform_admin.services import impersonations_close_expired
 from tenants.models import LoginToken
 from tests.conftest import tenant_user
+from tests.signin import customer_audit
 
 reverse = partial(_reverse, urlconf="unison.urls_public")
 
@@ -55,7 +56,7 @@ def test_impersonating_opens_the_tenant_host_signed_in_with_a_banner(organizatio
     with schema_context(organization.schema_name):
         ends_at = parse_datetime(tenant.session["impersonation_ends_at"])
     assert ends_at == token.used_at + timedelta(minutes=15)
-    [entry] = AuditEntry.objects.all()
+    [entry] = customer_audit().all()
     assert entry.action == "impersonation_start"
     assert (entry.details["user_email"], entry.details["minutes"]) == (member.email, 15)
 
@@ -89,18 +90,18 @@ def test_ending_the_impersonation_is_audited_once(organization, operator, operat
     tenant.get(tenant_path(url))
     assert tenant.post("/accounts/logout/")["Location"].endswith(f"/admin/impersonate/ended/{LoginToken.objects.get().pk}/")
     assert tenant.get("/").status_code in (302, 403)  # signed out
-    ended = AuditEntry.objects.get(action="impersonation_end")
-    started = AuditEntry.objects.get(action="impersonation_start")
+    ended = customer_audit().get(action="impersonation_end")
+    started = customer_audit().get(action="impersonation_start")
     assert ended.details["token_id"] == started.details["token_id"]
     assert (ended.actor_email, ended.actor_id, ended.organization_id) == (operator.email, operator.pk, organization.pk)
-    assert AuditEntry.objects.count() == 2
+    assert customer_audit().count() == 2
 
 
 def test_an_ordinary_sign_out_writes_no_audit_entry(organization, owner):
     from tests.conftest import client_for
 
     client_for(organization, owner).post("/accounts/logout/")
-    assert not AuditEntry.objects.exists()
+    assert not customer_audit().exists()
 
 
 def test_bad_durations_and_missing_reasons_are_form_errors(organization, operator_client):
@@ -109,7 +110,7 @@ def test_bad_durations_and_missing_reasons_are_form_errors(organization, operato
         response = start(operator_client, organization, member, **overrides)
         assert response.status_code == 200
         assert field in response.context["form"].errors
-    assert not AuditEntry.objects.exists()
+    assert not customer_audit().exists()
     assert not LoginToken.objects.exists()
 
 
@@ -119,7 +120,7 @@ def test_a_user_id_that_is_not_in_the_organization_is_refused(organization, oper
     )
     assert response.status_code == 200
     assert "user" in response.context["form"].errors
-    assert not AuditEntry.objects.exists()
+    assert not customer_audit().exists()
 
 
 def test_a_session_that_times_out_gets_its_end_audited_once(organization, operator_client):
@@ -134,7 +135,7 @@ def test_a_session_that_times_out_gets_its_end_audited_once(organization, operat
     later = timezone.now() + timedelta(minutes=16)
     assert impersonations_close_expired(now=later) == 1
     assert impersonations_close_expired(now=later) == 0
-    ended = AuditEntry.objects.get(action="impersonation_end")
+    ended = customer_audit().get(action="impersonation_end")
     assert (ended.details["ended_by"], ended.details["user_email"]) == ("expired", member.email)
 
 

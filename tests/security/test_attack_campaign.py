@@ -37,6 +37,7 @@ from tests.conftest import PASSWORD, client_for
 from tests.platform_admin.conftest import console_client, public_user
 from tests.security.factories import workspace_fill
 from tests.security.figures import record
+from tests.signin import next_code
 
 # What an attacker types into a search box or a filter: injections, encodings, control and odd Unicode
 # characters, numbers and dates out of range, and the victim's own names. Each also follows an ordinary word.
@@ -143,7 +144,7 @@ def test_hostile_filter_strings_in_the_console_answer_without_error(db, organiza
     operator = public_user("campaign-operator@unison.test", is_staff=True, is_superuser=True)
     client = console_client(operator)
     token = Client(HTTP_HOST=settings.UNISON_BASE_DOMAIN).post(
-        "/api/v1/admin/auth/token", {"email": operator.email, "password": PASSWORD},
+        "/api/v1/admin/auth/token", {"email": operator.email, "password": PASSWORD, "two_factor_code": next_code(operator)},
         content_type="application/json").json()["access"]
     attempts = failures = 0
     api = {"HTTP_AUTHORIZATION": f"Bearer {token}"}

@@ -11,10 +11,11 @@ import pytest
 from django.conf import settings
 
 from tenants.services import login_token_issue
-from tests.conftest import PASSWORD, client_for
+from tests.conftest import client_for
 from tests.e2e.conftest import browser, page, site  # noqa: F401  (the shared browser harness)
 from tests.platform_admin.conftest import console_client, public_user
 from tests.shopfloor.conftest import plan_set
+from tests.signin import console_browser_sign_in
 
 
 def _directives(response) -> dict[str, list[str]]:
@@ -129,11 +130,7 @@ def test_redoc_is_refused_only_the_logo_it_asks_the_internet_for(site, page, wat
 def test_the_console_renders_without_violations(site, page, watched, make_organization, transactional_db):  # noqa: F811
     organization = make_organization(name="Console Works")
     operator = public_user("csp-console@unison.test", is_staff=True, is_superuser=True)
-    page.goto(site.url("/admin/login/"))
-    page.fill("input[name=username]", operator.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/admin/$"))
+    console_browser_sign_in(page, site, operator)
     page.locator("canvas.chart").first.wait_for()
     for path, ready in (("/admin/tenants/organization/", "#result_list"),
                         (f"/admin/tenants/organization/{organization.pk}/change/", "input[name=name]"),

@@ -40,6 +40,7 @@ URLCONF = "unison.urls_tenant"
 PARAMETERS: dict[str, dict[str, str]] = {
     "accounts:logout": {},
     "accounts:token_login": {"signed": "login_link"},
+    "accounts:two_factor": {}, "accounts:two_factor_setup": {}, "accounts:recovery_codes": {}, "accounts:security": {},
     "subscriptions:dismiss_trial_banner": {}, "subscriptions:trial_extension": {}, "trial_extension": {},
     "billing:page": {}, "billing:choose_plan": {}, "billing:cancel": {}, "billing:resume": {}, "billing:portal": {},
     "token": {}, "token_refresh": {}, "me": {},

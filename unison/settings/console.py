@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from django.urls import reverse_lazy
 
+from unison.settings.env import env
+
+# An operator's console session ends after this many minutes without a request (checked server-side).
+CONSOLE_IDLE_MINUTES = env.int("CONSOLE_IDLE_MINUTES", default=30)
+
 UNFOLD = {
     "SITE_TITLE": "Unison console",
     "SITE_HEADER": "Unison console",

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 from django_tenants.utils import tenant_context
 
+from accounts.two_factor import two_factor_disable
 from shopfloor.models import ONBOARDING_STEPS
 from shopfloor.services import onboarding_step_complete, organization_update_profile, sample_data_load
 from subscriptions import lifecycle
@@ -33,11 +34,18 @@ class Command(BaseCommand):
             "--reset-passwords", action="store_true",
             help="Give the operator and the demo owner new passwords (or --password) and print them.",
         )
+        parser.add_argument(
+            "--reset-two-factor", action="store_true",
+            help="Remove the operator's authenticator and recovery codes: the next console sign-in sets one up again.",
+        )
 
-    def handle(self, *args, password=None, reset_passwords=False, **options):
+    def handle(self, *args, password=None, reset_passwords=False, reset_two_factor=False, **options):
         connection.set_schema_to_public()
         created, reset = [], []
         operator_line = self._operator(password, reset_passwords)
+        if reset_two_factor:
+            two_factor_disable(user=get_user_model().objects.get(email=OPERATOR_EMAIL))
+            self.stdout.write(f"two-factor sign-in of {OPERATOR_EMAIL} removed")
         self.stdout.write("[1/3] operator account ready")
         demo_line = self._demo(password, reset_passwords)
         self.stdout.write("[2/3] demo tenant acme ready, with its setup done and sample data")
@@ -67,7 +75,9 @@ class Command(BaseCommand):
             User.objects.create_superuser(OPERATOR_EMAIL, password, full_name="Platform Operator")
         else:
             _password_set(operator, password)
-        return operator is None, f"operator  {public_origin()}/admin/  {OPERATOR_EMAIL} / {password}"
+        return operator is None, (f"operator  {public_origin()}/admin/  {OPERATOR_EMAIL} / {password}  "
+                                  "(at the first sign-in the console shows a QR code: scan it with an "
+                                  "authenticator app and keep the recovery codes)")
 
     def _demo(self, password: str | None, reset: bool) -> tuple[bool, str]:
         """Make the demo tenant, or give its owner a new password if ``reset``; return (made, line to print)."""
