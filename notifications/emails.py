@@ -13,6 +13,11 @@ Context keys each kind understands (all optional; templates leave out what is mi
 - ``subscription_cancelled``: ``ends_at``
 
 Every template also gets ``organization``, ``workspace_url`` and ``billing_url``.
+
+Notices to an address rather than to an organisation's owners (``ADDRESS_SUBJECTS``, built by
+``address_message_build``):
+
+- ``workspace_list``: ``email``, ``workspaces`` (organisations, maybe none), ``find_url``, ``signup_url``
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ SUBJECTS = {
     "subscription_cancelled": "Your Unison subscription has been cancelled",
 }
 KINDS = tuple(SUBJECTS)
+ADDRESS_SUBJECTS = {"workspace_list": "Your Unison workspaces"}
 
 
 def _restore_dates(context: dict) -> dict:
@@ -62,7 +68,16 @@ def message_build(*, kind: str, organization, context: dict, recipients: list[st
         "workspace_url": organization.url,
         "billing_url": f"{organization.url}billing/",
     }
-    subject = Engine.get_default().from_string(SUBJECTS[kind]).render(Context(values, autoescape=False))
+    return _message(SUBJECTS[kind], kind, values, recipients)
+
+
+def address_message_build(*, kind: str, context: dict, recipient: str) -> EmailMultiAlternatives:
+    """Return the ready-to-send e-mail of a notice to one address that belongs to no organisation yet."""
+    return _message(ADDRESS_SUBJECTS[kind], kind, context, [recipient])
+
+
+def _message(subject: str, kind: str, values: dict, recipients: list[str]) -> EmailMultiAlternatives:
+    subject = Engine.get_default().from_string(subject).render(Context(values, autoescape=False))
     text = render_to_string(f"emails/{kind}.txt", values)
     html = render_to_string(f"emails/{kind}.html", values)
     message = EmailMultiAlternatives(subject.strip(), text, settings.DEFAULT_FROM_EMAIL, recipients)
