@@ -11,9 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.staticfiles import finders
-from django_tenants.utils import schema_context
 
-from shopfloor import services
 from tests.e2e import conftest as e2e
 from tests.shopfloor.conftest import plan_set
 
@@ -47,21 +45,6 @@ def _look(page, name: str) -> None:
     assert layout["overflow"] <= 0, f"{name} scrolls sideways by {layout['overflow']} px"
     assert len(set(layout["heights"])) <= 1, f"{name} has buttons of heights {sorted(set(layout['heights']))}"
     assert layout["dashes"] == 0, name
-
-
-@pytest.fixture
-def workspace(make_organization):
-    """A Professional workspace with a plant, sample data and set-up done; return it and its owner."""
-    from tests.conftest import tenant_user
-
-    organization = make_organization(name="Leeds Fabrication")
-    owner = tenant_user(organization, role="owner")
-    with schema_context(organization.schema_name):
-        for step in ("organization", "done"):
-            services.onboarding_step_complete(step=step)
-        services.plant_create(organization=organization, name="Leeds Works", code="LDS", time_zone="Europe/London")
-        services.sample_data_load(organization=organization)
-    return organization, owner
 
 
 @pytest.mark.parametrize("width", WIDTHS)
