@@ -74,6 +74,10 @@ def test_the_tenant_pages_look_right(browser, site, workspace, width):
                        ("plants", "/plants/"), ("materials", "/materials/"), ("billing", "/billing/")):
         page.goto(site.tenant_url(organization, path))
         _look(page, name)
+        # Every tab is on screen: on a phone they wrap rather than scroll out of sight.
+        hidden = page.evaluate("""() => [...document.querySelectorAll('.app-nav a')]
+            .filter(a => a.getBoundingClientRect().right > window.innerWidth).map(a => a.textContent.trim())""")
+        assert not hidden, f"{name}: tabs off screen at {width} px: {hidden}"
         current = page.locator('.app-nav a[aria-current="page"]')
         assert current.count() == 1 and current.get_attribute("href") == path, name
     page.goto(site.tenant_url(organization, "/work-orders/new/"))
