@@ -12,7 +12,7 @@ export STRIPE_STANDIN_PORT ?= 12111
 # Find or start PostgreSQL and Redis (and what $(1) asks for), then take the exports: see unison/devservices.py.
 SERVICES = exports="$$($(PY) -m unison.devservices $(1))" || exit 1; eval "$$exports"
 
-.PHONY: run test install services migrate seed serve lint
+.PHONY: run test install services migrate seed serve lint attacks
 
 run: install  ## install, start services, migrate, seed, then serve web, worker, beat (and a local Stripe) on http://localhost:8000
 	@$(call SERVICES,--stripe-standin $(STRIPE_STANDIN_PORT) --shared-cache); $(MAKE) --no-print-directory migrate seed serve
@@ -62,6 +62,13 @@ serve: install
 	PYTHONUNBUFFERED=1 $(VENV)/bin/honcho start -e /dev/null web worker beat $${STRIPE_STANDIN:+stripe}; status=$$?; \
 	if [ $$status -eq 130 ]; then echo "make run: stopped (Ctrl-C); everything it started has exited"; status=0; fi; \
 	exit $$status
+
+# The attack campaign (cross-tenant, fuzz, hostile filters, forged webhooks, credential guesses, kills
+# mid-signup), then its figures: attempts, failures, leaks (tests/security/figures.py).
+attacks: install
+	@$(call SERVICES,); rm -f test-output/attacks.jsonl; DJANGO_SETTINGS_MODULE=unison.settings.test \
+	$(VENV)/bin/pytest $(XDIST) -p no:randomly tests/security tests/accounts/test_credential_attacks.py; status=$$?; \
+	$(PY) -m tests.security.figures || status=1; exit $$status
 
 lint: install
 	$(VENV)/bin/ruff check .

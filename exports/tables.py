@@ -27,6 +27,7 @@ EXCLUDED_TABLES = {
 }
 EXCLUDED_COLUMNS = {
     ("accounts_user", "password"): "password hashes never leave the workspace",
+    ("apikeys_apikey", "hashed_key"): "an API key's hash is a credential: it never leaves the workspace",
     ("subscriptions_subscription", "hold_reason"): "an operator's note",
     ("subscriptions_subscription", "comp_reason"): "an operator's note",
 }

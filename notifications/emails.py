@@ -12,10 +12,11 @@ Context keys each kind understands (all optional; templates leave out what is mi
 - ``usage_alert``: ``limit`` (users, plants or storage), ``threshold`` (80, 90, 100), ``used``, ``allowed``
 - ``subscription_cancelled``: ``ends_at``
 
-Every template also gets ``organization``, ``workspace_url`` and ``billing_url``.
+Every template also gets ``organization``, ``workspace_url``, ``billing_url`` and ``look`` (the
+workspace's white labelling, ``notifications.look``: sender name, logo, accent colour).
 
 Notices to an address rather than to an organisation's owners (``ADDRESS_SUBJECTS``, built by
-``address_message_build``):
+``address_message_build``, always in Unison's own look):
 
 - ``workspace_list``: ``email``, ``workspaces`` (organisations, maybe none), ``find_url``, ``signup_url``
 """
@@ -24,11 +25,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template import Context, Engine
 from django.template.loader import render_to_string
 from django.utils.dateparse import parse_datetime
+
+from notifications.look import UNISON, EmailLook, email_look
 
 SUBJECTS = {
     "welcome": "Welcome to Unison: your free trial has started",
@@ -61,25 +63,27 @@ def _restore_dates(context: dict) -> dict:
 
 
 def message_build(*, kind: str, organization, context: dict, recipients: list[str]) -> EmailMultiAlternatives:
-    """Return the ready-to-send e-mail (text with an HTML alternative) of a notice."""
+    """Return the ready-to-send e-mail (text with an HTML alternative) of a notice, in the workspace's look."""
+    look = email_look(organization)
     values = {
         **_restore_dates(context),
         "organization": organization,
         "workspace_url": organization.url,
         "billing_url": f"{organization.url}billing/",
+        "look": look,
     }
-    return _message(SUBJECTS[kind], kind, values, recipients)
+    return _message(SUBJECTS[kind], kind, values, recipients, look)
 
 
 def address_message_build(*, kind: str, context: dict, recipient: str) -> EmailMultiAlternatives:
-    """Return the ready-to-send e-mail of a notice to one address that belongs to no organisation yet."""
-    return _message(ADDRESS_SUBJECTS[kind], kind, context, [recipient])
+    """Return the ready-to-send e-mail of a notice to one address, in Unison's own look."""
+    return _message(ADDRESS_SUBJECTS[kind], kind, {**context, "look": UNISON}, [recipient], UNISON)
 
 
-def _message(subject: str, kind: str, values: dict, recipients: list[str]) -> EmailMultiAlternatives:
+def _message(subject: str, kind: str, values: dict, recipients: list[str], look: EmailLook) -> EmailMultiAlternatives:
     subject = Engine.get_default().from_string(subject).render(Context(values, autoescape=False))
     text = render_to_string(f"emails/{kind}.txt", values)
     html = render_to_string(f"emails/{kind}.html", values)
-    message = EmailMultiAlternatives(subject.strip(), text, settings.DEFAULT_FROM_EMAIL, recipients)
+    message = EmailMultiAlternatives(subject.strip(), text, look.from_email(), recipients)
     message.attach_alternative(html, "text/html")
     return message

@@ -22,3 +22,11 @@ class ConsoleAdminConfig(admin_apps.AdminConfig):
 
     default = False
     default_site = "platform_admin.sites.ConsoleSite"
+
+    def ready(self):
+        super().ready()  # registers every app's admin
+        from django.contrib import admin
+
+        from platform_admin.search_fields import search_fields_prune
+
+        search_fields_prune(admin.site)

@@ -66,6 +66,7 @@ class RecordViewSet(
     """
 
     permission_classes = [IsAuthenticated, has_feature("api_access"), SubscriptionWritable]
+    api_key_access = True  # workspace API keys may call it (apikeys.authentication)
     parser_classes = [JSONParser]
     schema = ClosedBodySchema()
     pagination_class = PageNumbers
@@ -226,7 +227,8 @@ class NCRViewSet(AdvanceActionMixin, RecordViewSet):
     queryset = NCR.objects.none()
 
     def create_record(self, **data):
-        return services.ncr_create(organization=self.request.tenant, reported_by=self.request.user,
+        user = self.request.user  # an API key reports as the workspace: no person (its audit entry names the key)
+        return services.ncr_create(organization=self.request.tenant, reported_by=user if user.pk else None,
                                    impersonated_by=self.request.session.get("impersonator", ""), **data)
 
     def update_record(self, ncr, **data):

@@ -266,6 +266,8 @@ class Invitation(models.Model):
     email = models.EmailField()
     role = models.CharField(max_length=10, choices=[("admin", "Admin"), ("member", "Member")], default="member")
     invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    # An operator's e-mail when the invitation was sent while they impersonated ``invited_by``.
+    impersonated_by = models.CharField(max_length=254, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     accepted_at = models.DateTimeField(null=True, blank=True)
 

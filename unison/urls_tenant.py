@@ -12,9 +12,13 @@ urlpatterns = [
     path("api/v1/", include("billing.api_urls")),
     path("api/v1/", include("shopfloor.api_urls")),
     path("api/v1/", include("exports.api_urls")),
+    path("api/v1/", include("apikeys.api_urls")),
+    path("api/v1/", include("branding.api_urls")),
     path("settings/export/", include("exports.urls")),
+    path("settings/api-keys/", include("apikeys.urls")),
     path("api/schema/", SpectacularAPIView.as_view(urlconf="unison.urls_tenant"), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api_docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api_redoc"),
+    path("", include("branding.urls")),
     path("", include("shopfloor.urls")),
 ]

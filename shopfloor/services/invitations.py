@@ -14,6 +14,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from notifications.look import email_look
 from shopfloor.models import Invitation, InvitationSent
 from shopfloor.services.records import schema_check, schema_lock
 from subscriptions.limits import limit_enforce
@@ -68,8 +69,12 @@ def _sends_check(count: int) -> None:
 
 
 @transaction.atomic
-def invitations_send(*, organization: Organization, emails: str, role: str = "member", invited_by=None) -> list[Invitation]:
+def invitations_send(
+    *, organization: Organization, emails: str, role: str = "member", invited_by=None, impersonated_by: str = ""
+) -> list[Invitation]:
     """Invite each address (comma or line separated) and e-mail it a link; all or none.
+
+    ``impersonated_by`` names the operator who sent them while signed in as ``invited_by``.
 
     Raise ValidationError on ``emails`` for a bad, taken or already invited address, and
     LimitExceeded when users plus pending invitations would pass the plan's user limit.
@@ -101,8 +106,10 @@ def invitations_send(*, organization: Organization, emails: str, role: str = "me
     limit_enforce(organization, "add_user", adding=len(addresses), pending=pending)
     InvitationSent.objects.bulk_create(InvitationSent(email=email) for email in addresses)
     invitations = [
-        Invitation.objects.create(email=email, role=role, invited_by=invited_by) for email in addresses
+        Invitation.objects.create(email=email, role=role, invited_by=invited_by, impersonated_by=impersonated_by)
+        for email in addresses
     ]
+    sender = email_look(organization).from_email()  # the workspace's sender name, with white labelling
     for invitation in invitations:
         link = invitation_link(organization=organization, invitation=invitation)
         body = render_to_string(
@@ -110,7 +117,7 @@ def invitations_send(*, organization: Organization, emails: str, role: str = "me
         )
         transaction.on_commit(
             lambda body=body, email=invitation.email: send_mail(
-                INVITATION_SUBJECT, body, None, [email]
+                INVITATION_SUBJECT, body, sender, [email]
             )
         )
     return invitations

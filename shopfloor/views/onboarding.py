@@ -98,7 +98,8 @@ class TeamStep(WizardStepView):
     submit_label = "Send invitations"
 
     def perform(self, form):
-        services.invitations_send(organization=self.request.tenant, invited_by=self.request.user, **form.cleaned_data)
+        services.invitations_send(organization=self.request.tenant, invited_by=self.request.user,
+            impersonated_by=self.request.session.get("impersonator", ""), **form.cleaned_data)
 
 
 class SampleDataStep(WizardStepView):

@@ -35,7 +35,8 @@ class TeamView(ConfigureRequiredMixin, RecordFormView):
 
     def save(self, form):
         return services.invitations_send(
-            organization=self.request.tenant, invited_by=self.request.user, **form.cleaned_data
+            organization=self.request.tenant, invited_by=self.request.user,
+            impersonated_by=self.request.session.get("impersonator", ""), **form.cleaned_data
         )
 
     def get_success_url_for(self, record) -> str:

@@ -14,6 +14,7 @@ from django.contrib.auth.hashers import MD5PasswordHasher
 from django.test import Client
 
 from tests.conftest import PASSWORD, tenant_user
+from tests.security.figures import record
 
 WRONG = "wrong-password"
 
@@ -49,6 +50,8 @@ def test_the_limits_are_five_per_account_and_address_ten_per_account_ten_per_add
 def test_sixteen_guesses_over_four_addresses_lock_the_account(organization, owner):
     answers = [sign_in(organization, owner.email, WRONG, at=address(n % 4)).status_code for n in range(16)]
     limit = settings.SIGN_IN_ACCOUNT_FAILURE_LIMIT
+    record("password guesses at one account over 4 addresses", attempts=len(answers),
+           leaks=sum(answer != 429 for answer in answers[limit - 1:]))
     assert answers[: limit - 1] == [200] * (limit - 1), "a real user may mistype a few times"
     assert answers[limit - 1 :] == [429] * (16 - limit + 1)
     # No address reached 5 failures, yet the right password from a fifth address is refused.
@@ -66,6 +69,8 @@ def test_one_guess_at_each_of_twelve_accounts_from_one_address_locks_the_address
         for n, email in enumerate(real + unknown)
     ]
     limit = settings.SIGN_IN_ADDRESS_FAILURE_LIMIT
+    record("one guess at each of 12 accounts from one address", attempts=len(answers),
+           leaks=sum(answer != 429 for answer in answers[limit - 1:]))
     assert answers == [200] * (limit - 1) + [429] * (12 - limit + 1)
     untouched = tenant_user(organization, role="member")
     assert sign_in(organization, untouched.email, PASSWORD, at=address(7)).status_code == 429
@@ -102,6 +107,7 @@ def test_rotating_x_forwarded_for_does_not_escape_the_token_throttle(organizatio
         ).status_code
         for n in range(allowed + 1)
     ]
+    record("token requests rotating X-Forwarded-For", attempts=len(answers), leaks=int(answers[-1] != 429))
     assert answers == [400] * allowed + [429]
 
 

@@ -12,7 +12,7 @@ from django_tenants.utils import schema_context
 
 from platform_admin.models import AuditEntry
 from platform_admin.services import impersonations_close_expired
-from shopfloor.models import NCR
+from shopfloor.models import NCR, Invitation
 from tenants.hosts import public_origin
 from tenants.models import LoginToken
 from tests.conftest import client_for, tenant_user
@@ -218,3 +218,22 @@ def test_an_outsider_cannot_use_another_workspaces_impersonation(
     assert elsewhere.get("/").status_code == 302
     assert elsewhere.post("/ncrs/new/", {"description": "x"}).status_code == 302
     assert not AuditEntry.objects.filter(action="impersonated_write").exists()
+
+
+def test_an_invitation_sent_while_impersonating_names_the_operator(organization, owner, operator, operator_client):
+    tenant = impersonate(operator_client, organization, owner)
+    assert tenant.post("/team/", {"emails": "ivy@acme.example.com", "role": "member"}).status_code == 302
+    with schema_context(organization.schema_name):
+        invitation = Invitation.objects.get()
+    assert (invitation.invited_by_id, invitation.impersonated_by) == (owner.pk, operator.email)
+    assert f"(sent by operator {operator.email})" in tenant.get("/team/").content.decode()
+    [entry] = AuditEntry.objects.filter(action="impersonated_write")
+    assert (entry.actor_email, entry.details["path"]) == (operator.email, "/team/")
+
+
+def test_an_invitation_the_owner_sends_names_no_operator(organization, owner):
+    client = client_for(organization, owner)
+    assert client.post("/team/", {"emails": "ivy@acme.example.com", "role": "member"}).status_code == 302
+    with schema_context(organization.schema_name):
+        assert Invitation.objects.get().impersonated_by == ""
+    assert "sent by operator" not in client.get("/team/").content.decode()

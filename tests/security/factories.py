@@ -12,6 +12,8 @@ from decimal import Decimal
 import factory
 from django_tenants.utils import schema_context
 
+from apikeys.keys import key_generate, key_hash
+from apikeys.models import APIKey
 from exports.models import Export
 from shopfloor.models import NCR, Department, Invitation, Lane, Material, Plant, Shift, WorkOrder
 
@@ -98,10 +100,20 @@ class ExportFactory(factory.django.DjangoModelFactory):
     progress = 100
 
 
+class APIKeyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = APIKey
+
+    name = factory.Sequence(lambda n: f"Key {n}")
+    prefix = factory.LazyFunction(lambda: key_generate()[0])
+    hashed_key = factory.LazyFunction(lambda: key_hash(key_generate()[1], schema_name="unused"))
+    created_by = "owner@example.com"
+
+
 def workspace_fill(organization, marker: str) -> dict[str, int]:
     """Make one plant (with a department, lane and shift), material, work order, NCR and invitation in the
-    organisation's schema, each naming ``marker``, and a finished export (its file not written); return their
-    ids by kind."""
+    organisation's schema, each naming ``marker``, a finished export (its file not written) and an API key;
+    return their ids by kind."""
     with schema_context(organization.schema_name):
         plant = PlantFactory(name=f"{marker} plant", code=f"{marker[:3].upper()}-1", address=f"{marker} street")
         records = {
@@ -117,4 +129,5 @@ def workspace_fill(organization, marker: str) -> dict[str, int]:
                                     number=f"NCR-{marker[:3].upper()}-1")
         records["invitation"] = InvitationFactory(email=f"{marker.lower()}-invitee@example.com")
         records["export"] = ExportFactory()
+        records["api_key"] = APIKeyFactory(name=f"{marker} key")
     return {kind: record.pk for kind, record in records.items()}

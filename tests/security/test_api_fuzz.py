@@ -33,6 +33,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance, status_c
 
 from shopfloor import services
 from tests.conftest import PASSWORD, billed, client_for
+from tests.security.figures import record
 from unison.wsgi import application
 
 # Operations that may refuse a schema-valid request with a 400, for a rule a schema cannot state.
@@ -67,6 +68,7 @@ schema = schemathesis.openapi.from_dict(
 ).exclude(path_regex=r"^/api/v1/billing/")
 schema.app = application  # requests go to Django in this process, inside the test's transaction
 requests_sent: Counter[str] = Counter()
+requests_failed: Counter[str] = Counter()
 
 
 def _nul_in(value) -> bool:
@@ -97,6 +99,8 @@ def _figures():
     yield
     if requests_sent:
         print(f"\nfuzzed {len(requests_sent)} operations with {sum(requests_sent.values())} requests")
+        record("fuzzed API requests (schemathesis)", attempts=sum(requests_sent.values()),
+               failures=sum(requests_failed.values()))
 
 
 @pytest.fixture
@@ -129,8 +133,12 @@ def test_the_tenant_api_answers_every_generated_request_within_its_schema(case, 
     if case.operation.label in BUSINESS_RULES:
         excluded.append(positive_data_acceptance)
     requests_sent[case.operation.label] += 1
-    case.call_and_validate(base_url=f"http://{organization.host}", headers={"Authorization": f"Bearer {token}"},
-                           excluded_checks=excluded)
+    try:
+        case.call_and_validate(base_url=f"http://{organization.host}", headers={"Authorization": f"Bearer {token}"},
+                               excluded_checks=excluded)
+    except Exception:
+        requests_failed[case.operation.label] += 1
+        raise
 
 
 def test_every_exemption_names_an_operation_of_the_schema():

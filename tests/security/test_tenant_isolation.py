@@ -2,7 +2,7 @@
 
 Two Enterprise workspaces hold the same rows with the same ids (tests/security/factories.py): the
 victim's name "Victim", the outsider's "Outsider". The outsider, signed in to their own workspace with
-a session and with a JWT, sends GET and POST (and PATCH to the API) to every URL of the victim's host,
+a session, with a JWT and with a write API key of their own, sends GET and POST (and PATCH to the API) to every URL of the victim's host,
 path parameters filled with those ids: each answer is a refusal (401, 403, 404, 405, or a redirect to
 sign in) or, for the few public pages in ``PUBLIC``, shows nothing of the victim's; nothing of the
 victim's changes. On the outsider's own host the same URLs show the outsider's records, never the
@@ -21,6 +21,9 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_tenants.utils import schema_context
 
+from apikeys.models import APIKey
+from apikeys.services import api_key_create
+from branding.models import Branding
 from exports.models import Export
 from shopfloor import services
 from shopfloor.models import NCR, Department, Invitation, Lane, Material, OnboardingState, Plant, Shift, WorkOrder
@@ -28,6 +31,7 @@ from subscriptions.models import Subscription
 from tenants.services import login_token_issue
 from tests.conftest import PASSWORD, client_for
 from tests.security.factories import workspace_fill
+from tests.security.figures import record
 from tests.shopfloor.conftest import plan_set
 
 URLCONF = "unison.urls_tenant"
@@ -67,6 +71,9 @@ PARAMETERS: dict[str, dict[str, str]] = {
     "shopfloor:team": {}, "shopfloor:invitation_withdraw": {"pk": "invitation"},
     "shopfloor:invitation_accept": {"signed": "invitation_link"},
     "exports:page": {}, "export": {}, "export_download": {"pk": "export"},
+    "apikeys:page": {}, "apikeys:revoke": {"pk": "api_key"},
+    "api_keys": {}, "api_key_revoke": {"pk": "api_key"},
+    "branding:page": {}, "branding": {}, "branding_logo": {},
 }
 # Pages anyone may open on a tenant host: they are checked to show nothing of the victim's, not refused.
 PUBLIC: dict[str, str] = {
@@ -78,8 +85,10 @@ PUBLIC: dict[str, str] = {
     "schema": "the OpenAPI schema, the same for every workspace",
     "api_docs": "Swagger UI of that schema",
     "api_redoc": "ReDoc of that schema",
+    "branding:logo": "the workspace's own logo file (its e-mails show it); another workspace's logo name is a 404 here",
 }
-PUBLIC_PARAMETERS = {"accounts:password_reset_confirm": {"uidb64": "uid", "token": "reset_token"}}
+PUBLIC_PARAMETERS = {"accounts:password_reset_confirm": {"uidb64": "uid", "token": "reset_token"},
+                     "branding:logo": {"name": "logo_name"}}
 # Pages on the outsider's own host that show the record of their path (its "Outsider" name must be there).
 SHOWS_RECORD = {
     "shopfloor-plant-detail", "shopfloor-material-detail", "shopfloor-work-order-detail", "shopfloor-ncr-detail",
@@ -90,7 +99,8 @@ SHOWS_RECORD = {
 }
 VICTIM_MARKS = ("Victim", "VIC-", "victim-invitee")
 OUTSIDER_MARKS = ("Outsider", "OUT-")  # names, and the codes, SKUs and numbers made from them
-TENANT_MODELS = (Plant, Department, Lane, Shift, Material, WorkOrder, NCR, Invitation, OnboardingState, Export)
+TENANT_MODELS = (Plant, Department, Lane, Shift, Material, WorkOrder, NCR, Invitation, OnboardingState, Export, APIKey,
+                 Branding)
 
 
 def url_names(patterns=None, namespace: str | None = None) -> set[str]:
@@ -136,11 +146,14 @@ def workspaces(organization, other_organization, owner, outsider):
                  "reset_token": default_token_generator.make_token(outsider)}
     tokens = client_for(other_organization).post(
         "/api/v1/auth/token", {"email": outsider.email, "password": PASSWORD}, content_type="application/json").json()
-    values = {**victim_ids, **reset, "step": "plant", "invitation_link": urlsplit(invitation_link).path.split("/")[-2],
+    values = {**victim_ids, **reset, "step": "plant", "logo_name": "logo-victim.png", "invitation_link": urlsplit(invitation_link).path.split("/")[-2],
               "login_link": urlsplit(login_token_issue(organization=other_organization,
                                                        user_id=outsider.pk)).path.split("/")[-2]}
+    with schema_context(other_organization.schema_name):
+        _, api_key = api_key_create(organization=other_organization, name="Outsider write key", scope="write",
+                                    expires_in_days=None, actor_email=outsider.email)
     return {"victim": organization, "outsider": other_organization, "user": outsider, "tokens": tokens,
-            "values": values}
+            "values": values, "api_key": api_key}
 
 
 def _snapshot(organization) -> list:
@@ -179,32 +192,45 @@ def _calls(client, name: str, url: str, body: dict, **headers):
         yield "POST", client.post(url, body, **headers)
 
 
-@pytest.mark.parametrize("credential", ["session", "jwt"])
+@pytest.mark.parametrize("credential", ["session", "jwt", "api_key"])
 def test_the_outsider_can_neither_read_nor_change_the_victims_records_on_the_victims_host(workspaces, credential):
     victim, outsider, user, tokens = (workspaces[key] for key in ("victim", "outsider", "user", "tokens"))
     before = _snapshot(victim)
     if credential == "session":
         client, headers = client_for(outsider, user), {}
         client.defaults["HTTP_HOST"] = victim.host  # the outsider's session cookie, sent to the victim's host
-    else:
+    elif credential == "jwt":
         client, headers = Client(HTTP_HOST=victim.host), {"HTTP_AUTHORIZATION": f"Bearer {tokens['access']}"}
-    problems = []
+    else:  # the outsider's write key: the victim's schema has no such key
+        client, headers = Client(HTTP_HOST=victim.host), {"HTTP_AUTHORIZATION": f"Api-Key {workspaces['api_key']}"}
+    problems, attempts, failures, leaks = [], 0, 0, 0
     for name in sorted(PARAMETERS):
         url = _fill(name, workspaces["values"])
         for method, response in _calls(client, name, url, _body(name, tokens, user), **headers):
+            attempts += 1
+            failures += int(response.status_code >= 500)
+            leaks += int(_shows_victim(response) or (not _refused(response) and response.status_code < 400))
             if not _refused(response) or _shows_victim(response):
                 problems.append(f"{method} {url} ({name}): {response.status_code} {response.content[:120]!r}")
             elif credential == "jwt" and url.startswith("/api/v1/") and name not in ("token", "token_refresh"):
                 refusal = (response.status_code, response.json().get("detail"), response.get("WWW-Authenticate", ""))
                 if refusal[:2] != (401, "This token belongs to another workspace.") or not refusal[2].startswith("Bearer"):
                     problems.append(f"{method} {url} ({name}): {refusal}")
+            elif credential == "api_key" and url.startswith("/api/v1/") and name not in ("token", "token_refresh"):
+                if (response.status_code, response.json().get("code")) != (401, "api_key_unknown"):
+                    problems.append(f"{method} {url} ({name}): {response.status_code} {response.content[:120]!r}")
     for name in sorted(PUBLIC):
         url = _fill(name, workspaces["values"])
         for method, response in _calls(client, name, url, {}, **headers):
+            attempts += 1
+            failures += int(response.status_code >= 500)
+            leaks += int(_shows_victim(response))
             if response.status_code >= 500 or _shows_victim(response):
                 problems.append(f"{method} {url} ({name}, public): {response.status_code}")
+    changed = _snapshot(victim) != before
+    record(f"cross-tenant requests ({credential})", attempts=attempts, failures=failures, leaks=leaks + int(changed))
     assert problems == []
-    assert _snapshot(victim) == before
+    assert not changed
 
 
 def test_on_their_own_host_the_same_ids_show_the_outsiders_records(workspaces):

@@ -66,6 +66,8 @@ TENANT_PAGES = {
     "shopfloor:team": "/team/",
     "billing:page": "/billing/",
     "exports:page": "/settings/export/",
+    "apikeys:page": "/settings/api-keys/",
+    "branding:page": "/settings/branding/",
 }
 # Pages a visitor sees before signing in (checked signed out).
 TENANT_SIGNED_OUT = {
@@ -82,6 +84,7 @@ TENANT_NOT_PAGES = {
     "accounts:logout", "shopfloor:sample_data_remove", "shopfloor:department_delete", "shopfloor:lane_delete",
     "shopfloor:shift_delete", "shopfloor:work_order_advance", "shopfloor:ncr_advance",
     "shopfloor:invitation_withdraw", "subscriptions:dismiss_trial_banner", "billing:choose_plan", "billing:portal",
+    "apikeys:revoke", "branding:logo",  # a POST, and the workspace's logo image
 }
 
 

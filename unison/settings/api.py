@@ -5,14 +5,19 @@ from __future__ import annotations
 from datetime import timedelta
 
 from unison.settings.auth import NUM_PROXIES
+from unison.settings.env import env
 
 REST_FRAMEWORK = {
     # JWT first: DRF takes the WWW-Authenticate header of the first class, and only with one
     # answers an anonymous call 401 (session authentication has none, so it would be 403).
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.authentication.TenantJWTAuthentication",
+        # Before the session: a call that sends a key is judged by its key (and only the data API takes one).
+        "apikeys.authentication.APIKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    # Per API key (a no-op for every other caller); views with their own throttles keep theirs.
+    "DEFAULT_THROTTLE_CLASSES": ["apikeys.throttling.APIKeyRateThrottle"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -21,6 +26,7 @@ REST_FRAMEWORK = {
     # Per client address: "signup" counts workspaces created, "signup_attempt" every signup POST.
     "DEFAULT_THROTTLE_RATES": {
         "signup": "10/hour", "signup_attempt": "60/hour", "token": "20/minute",
+        "api_key": env("API_KEY_RATE", default="600/minute"),
         # The workspace finder (marketing.throttles): per client address, and per e-mail asked about.
         "workspace_find": "20/hour", "workspace_find_email": "3/hour",
     },

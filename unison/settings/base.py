@@ -57,6 +57,8 @@ TENANT_APPS = [
     "axes",
     "shopfloor",
     "exports",
+    "apikeys",
+    "branding",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -101,6 +103,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "subscriptions.middleware.EntitlementsMiddleware",
     "platform_admin.middleware.ImpersonationMiddleware",  # after auth: ends impersonations on time, audits writes
+    "apikeys.middleware.APIKeyWriteAuditMiddleware",  # audits each write made with an API key
 ]
 
 TEMPLATES = [
@@ -114,6 +117,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tenants.context_processors.unison",
+                "branding.context_processors.branding",  # the workspace's logo and accent on its pages
             ],
         },
     },
