@@ -1,4 +1,5 @@
-"""The signup form: field checks here, business rules in marketing.services.signup_validate."""
+"""The public forms: signup (field checks here, business rules in marketing.services.signup_validate),
+the sign-in's workspace address and the workspace finder."""
 
 from __future__ import annotations
 
@@ -8,9 +9,16 @@ from django.contrib.auth.password_validation import password_validators_help_tex
 from django.core.exceptions import ValidationError
 from django.urls import reverse_lazy
 
-from marketing.services import FULL_NAME_MAX_LENGTH, ORGANIZATION_NAME_MAX_LENGTH, signup_validate
-from tenants.models import Industry
+from marketing.services import (
+    FULL_NAME_MAX_LENGTH,
+    ORGANIZATION_NAME_MAX_LENGTH,
+    signup_validate,
+    subdomain_normalize,
+)
+from tenants.models import Industry, Organization
 from tenants.slugs import MAX_LENGTH
+
+NO_SUCH_WORKSPACE = "No workspace has this address. Check the spelling, or find your workspaces by e-mail below."
 
 
 class SignupForm(forms.Form):
@@ -54,7 +62,7 @@ class SignupForm(forms.Form):
     industry = forms.ChoiceField(
         label="Industry",
         required=False,
-        choices=[("", "Choose your industry (optional)"), *Industry.choices],
+        choices=[("", "Choose your industry"), *Industry.choices],
     )
 
     def __init__(self, *args, **kwargs):
@@ -71,3 +79,39 @@ class SignupForm(forms.Form):
                 if field not in self.errors:
                     self.add_error(field, messages)
         return data
+
+
+class WorkspaceAddressForm(forms.Form):
+    """The public sign-in: a workspace's address, to go to its own sign-in page."""
+
+    subdomain = forms.CharField(
+        label="Workspace address",
+        max_length=MAX_LENGTH,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    def clean_subdomain(self) -> str:
+        subdomain = subdomain_normalize(self.cleaned_data["subdomain"]).removesuffix(f".{settings.UNISON_BASE_DOMAIN}")
+        if not Organization.objects.filter(slug=subdomain, is_active=True).exists():
+            raise ValidationError(NO_SUCH_WORKSPACE)
+        return subdomain
+
+
+class WorkspaceFindForm(forms.Form):
+    """The workspace finder: the e-mail to send the list of workspaces to."""
+
+    email = forms.EmailField(
+        label="Your e-mail",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()

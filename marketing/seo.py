@@ -50,4 +50,39 @@ PAGES: dict[str, Page] = {
         "Professional feature free. No card needed.",
         0.6,
     ),
+    "sign_in": Page(
+        "marketing:sign_in",
+        "Sign in — Unison",
+        "Sign in to your Unison workspace at its own address, or have the addresses of your "
+        "workspaces sent to your e-mail.",
+        0.4,
+    ),
+    "workspace_find": Page(
+        "marketing:workspace_find",
+        "Find your workspace — Unison",
+        "Forgot your Unison workspace's address? Enter your e-mail and we send you a link to every "
+        "workspace where you have an account.",
+        0.3,
+    ),
+    "terms": Page(
+        "marketing:terms",
+        "Terms of service — Unison",
+        "The terms on which Unison provides its manufacturing execution service: trials, plans, "
+        "payment, your data, and ending a subscription.",
+        0.2,
+    ),
+    "privacy": Page(
+        "marketing:privacy",
+        "Privacy — Unison",
+        "What Unison collects about you and your workspace, why, where it is kept, who processes it, "
+        "and how to get a copy or have it deleted.",
+        0.2,
+    ),
+    "contact": Page(
+        "marketing:contact",
+        "Contact — Unison",
+        "How to reach the people behind Unison: sales questions, support for your workspace, billing "
+        "and privacy requests.",
+        0.3,
+    ),
 }

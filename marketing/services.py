@@ -1,18 +1,26 @@
-"""Writes for the signup funnel: a visitor becomes an organisation with a trial, signed in."""
+"""Writes for the public site: the signup funnel (a visitor becomes an organisation with a trial, signed
+in) and the workspace finder's e-mail."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
+from functools import partial
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django_tenants.utils import schema_context
 
+from marketing.seo import PAGES
+from notifications.services import address_notice_send
 from subscriptions.services import organization_create_with_trial
 from subscriptions.trial_offers import STANDARD, TrialOffer
 from tenants.models import Industry, Organization
+from tenants.selectors import organizations_with_user
 from tenants.services import login_token_issue, organization_validate
+
+logger = logging.getLogger(__name__)
 
 FULL_NAME_MAX_LENGTH = 150
 ORGANIZATION_NAME_MAX_LENGTH = 120
@@ -86,3 +94,30 @@ def signup_complete(
     with schema_context(organization.schema_name):
         owner_id = get_user_model().objects.get(email=organization.email).pk
     return Signup(organization=organization, login_url=login_token_issue(organization=organization, user_id=owner_id))
+
+
+def workspace_list_request(*, email: str) -> None:
+    """Queue the e-mail listing ``email``'s workspaces, to go once the current transaction commits.
+
+    The lookup runs in the task, so the visitor's answer takes the same time whether or not the
+    address has an account. A broker that is down loses this one e-mail (logged); the visitor can ask again.
+    """
+    transaction.on_commit(partial(_workspace_list_enqueue, email=email))
+
+
+def _workspace_list_enqueue(*, email: str) -> None:
+    from marketing.tasks import workspace_list_send_task
+
+    try:
+        workspace_list_send_task.apply_async(args=[email])
+    except Exception:  # noqa: BLE001 - any broker failure: the page has answered already
+        logger.warning("Broker unavailable; the workspace list was not sent", exc_info=True)
+
+
+def workspace_list_send(*, email: str) -> int:
+    """E-mail ``email`` the workspaces where it has an account (or that it has none); return how many."""
+    workspaces = organizations_with_user(email=email)
+    context = {"email": email, "workspaces": workspaces, "find_url": PAGES["workspace_find"].canonical_url,
+               "signup_url": PAGES["signup"].canonical_url}
+    address_notice_send(kind="workspace_list", recipient=email, context=context)
+    return len(workspaces)

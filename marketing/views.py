@@ -1,4 +1,4 @@
-"""Public marketing pages: landing, pricing, signup, robots.txt."""
+"""Public pages: landing, pricing, signup, sign-in and the workspace finder, terms, privacy, contact, robots.txt."""
 
 from __future__ import annotations
 
@@ -8,18 +8,25 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from marketing import selectors
-from marketing.forms import SignupForm
+from marketing.forms import SignupForm, WorkspaceAddressForm, WorkspaceFindForm
 from marketing.seo import PAGES
-from marketing.services import signup_complete, subdomain_normalize
-from marketing.throttles import signup_allowed, signup_count
+from marketing.services import signup_complete, subdomain_normalize, workspace_list_request
+from marketing.throttles import (
+    signup_allowed,
+    signup_count,
+    workspace_find_address_allowed,
+    workspace_find_email_allowed,
+)
 from subscriptions import catalog
 from subscriptions.trial_offers import trial_offer_read
-from tenants.hosts import public_origin
+from tenants.hosts import origin, public_origin
 from tenants.selectors import slug_is_available
 from tenants.services import SUBDOMAIN_TAKEN
 from tenants.slugs import slug_validate
 
 RATE_LIMITED = "Too many signups from your network in the last hour. Please try again later."
+# The same whether or not the address has an account.
+FIND_RATE_LIMITED = "Too many requests for workspace addresses in the last hour. Please try again later."
 
 
 def landing(request):
@@ -77,6 +84,42 @@ def signup_check_subdomain(request):
     host = f"{subdomain}.{settings.UNISON_BASE_DOMAIN}"
     context = {"subdomain": subdomain, "available": available, "message": message, "host": host}
     return render(request, "marketing/_subdomain_status.html", context)
+
+
+def sign_in(request):
+    """Show the public sign-in: a workspace address goes to that workspace's own sign-in page."""
+    form = WorkspaceAddressForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        host = f"{form.cleaned_data['subdomain']}.{settings.UNISON_BASE_DOMAIN}"
+        return redirect(f"{origin(host)}/accounts/login/")
+    context = {"seo": PAGES["sign_in"], "form": form, "base_domain": settings.UNISON_BASE_DOMAIN}
+    return render(request, "marketing/sign_in.html", context, status=400 if form.errors else 200)
+
+
+def workspace_find(request):
+    """Ask for an e-mail and send it its workspaces; the answer is the same whether or not it has any."""
+    form = WorkspaceFindForm(request.POST or None)
+    status = 400 if request.method == "POST" else 200
+    if request.method == "POST":
+        if not workspace_find_address_allowed(request):
+            form.add_error(None, FIND_RATE_LIMITED)
+            status = 429
+        elif form.is_valid():
+            if not workspace_find_email_allowed(request, form.cleaned_data["email"]):
+                form.add_error(None, FIND_RATE_LIMITED)
+                status = 429
+            else:
+                workspace_list_request(email=form.cleaned_data["email"])
+                context = {"seo": PAGES["workspace_find"], "sent_to": form.cleaned_data["email"]}
+                return render(request, "marketing/workspace_find.html", context)
+    return render(request, "marketing/workspace_find.html", {"seo": PAGES["workspace_find"], "form": form},
+                  status=status)
+
+
+@require_GET
+def info_page(request, page: str):
+    """Render one of the plain information pages: terms, privacy or contact."""
+    return render(request, f"marketing/{page}.html", {"seo": PAGES[page]})
 
 
 @require_GET

@@ -16,6 +16,11 @@ Context keys each kind understands (all optional; templates leave out what is mi
 
 Every template also gets ``organization``, ``workspace_url``, ``billing_url`` and ``look`` (the
 workspace's white labelling, ``notifications.look``: sender name, logo, accent colour).
+
+Notices to an address rather than to an organisation's owners (``ADDRESS_SUBJECTS``, built by
+``address_message_build``, always in Unison's own look):
+
+- ``workspace_list``: ``email``, ``workspaces`` (organisations, maybe none), ``find_url``, ``signup_url``
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from django.template import Context, Engine
 from django.template.loader import render_to_string
 from django.utils.dateparse import parse_datetime
 
-from notifications.look import email_look
+from notifications.look import UNISON, EmailLook, email_look
 
 SUBJECTS = {
     "welcome": "Welcome to Unison: your free trial has started",
@@ -47,6 +52,7 @@ SUBJECTS = {
     "trial_extension_declined": "Your request for more trial days",
 }
 KINDS = tuple(SUBJECTS)
+ADDRESS_SUBJECTS = {"workspace_list": "Your Unison workspaces"}
 
 
 def _restore_dates(context: dict) -> dict:
@@ -70,7 +76,16 @@ def message_build(*, kind: str, organization, context: dict, recipients: list[st
         "billing_url": f"{organization.url}billing/",
         "look": look,
     }
-    subject = Engine.get_default().from_string(SUBJECTS[kind]).render(Context(values, autoescape=False))
+    return _message(SUBJECTS[kind], kind, values, recipients, look)
+
+
+def address_message_build(*, kind: str, context: dict, recipient: str) -> EmailMultiAlternatives:
+    """Return the ready-to-send e-mail of a notice to one address, in Unison's own look."""
+    return _message(ADDRESS_SUBJECTS[kind], kind, {**context, "look": UNISON}, [recipient], UNISON)
+
+
+def _message(subject: str, kind: str, values: dict, recipients: list[str], look: EmailLook) -> EmailMultiAlternatives:
+    subject = Engine.get_default().from_string(subject).render(Context(values, autoescape=False))
     text = render_to_string(f"emails/{kind}.txt", values)
     html = render_to_string(f"emails/{kind}.html", values)
     message = EmailMultiAlternatives(subject.strip(), text, look.from_email(), recipients)

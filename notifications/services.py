@@ -17,7 +17,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from notifications.emails import KINDS, message_build
+from notifications.emails import ADDRESS_SUBJECTS, KINDS, address_message_build, message_build
 from notifications.models import NotificationLog, NotificationStatus
 from notifications.selectors import notifications_waiting, owner_emails
 
@@ -115,3 +115,14 @@ def notifications_resend(*, older_than_seconds: int = 60, directly: bool = False
         else:
             notification_enqueue(notification_id=log.pk, schema_name=log.organization.schema_name)
     return len(waiting)
+
+
+def address_notice_send(*, kind: str, recipient: str, context: dict) -> None:
+    """Send a notice to one address now (call it from a task); raise ValueError for an unknown kind.
+
+    Nothing is logged per address: these notices answer a visitor's request (the workspace
+    finder), which its own throttles keep to a few an hour.
+    """
+    if kind not in ADDRESS_SUBJECTS:
+        raise ValueError(f"Unknown address notice {kind!r}; use one of {', '.join(ADDRESS_SUBJECTS)}.")
+    address_message_build(kind=kind, context=context, recipient=recipient).send()

@@ -30,7 +30,7 @@ def test_an_owner_sees_the_countdown_and_hides_it_for_the_day(site, page, sign_i
     expect(banner.get_by_role("link", name="Upgrade now")).to_have_attribute("href", "/billing/")
     screenshot(page, "trial-banner")
 
-    banner.get_by_role("button", name="Hide the trial banner for today").click()
+    banner.get_by_role("button", name="Hide for today (the trial banner)").click()
     expect(banner).to_have_count(0)  # swapped out by htmx, no page load
     page.reload()
     expect(page.locator('[data-banner="trial"]')).to_have_count(0)

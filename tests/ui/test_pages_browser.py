@@ -11,9 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.staticfiles import finders
-from django_tenants.utils import schema_context
 
-from shopfloor import services
 from tests.e2e import conftest as e2e
 from tests.shopfloor.conftest import plan_set
 
@@ -49,21 +47,6 @@ def _look(page, name: str) -> None:
     assert layout["dashes"] == 0, name
 
 
-@pytest.fixture
-def workspace(make_organization):
-    """A Professional workspace with a plant, sample data and set-up done; return it and its owner."""
-    from tests.conftest import tenant_user
-
-    organization = make_organization(name="Leeds Fabrication")
-    owner = tenant_user(organization, role="owner")
-    with schema_context(organization.schema_name):
-        for step in ("organization", "done"):
-            services.onboarding_step_complete(step=step)
-        services.plant_create(organization=organization, name="Leeds Works", code="LDS", time_zone="Europe/London")
-        services.sample_data_load(organization=organization)
-    return organization, owner
-
-
 @pytest.mark.parametrize("width", WIDTHS)
 def test_the_public_pages_look_right(browser, site, width):
     context = browser.new_context(viewport={"width": width, "height": 900})
@@ -91,6 +74,10 @@ def test_the_tenant_pages_look_right(browser, site, workspace, width):
                        ("plants", "/plants/"), ("materials", "/materials/"), ("billing", "/billing/")):
         page.goto(site.tenant_url(organization, path))
         _look(page, name)
+        # Every tab is on screen: on a phone they wrap rather than scroll out of sight.
+        hidden = page.evaluate("""() => [...document.querySelectorAll('.app-nav a')]
+            .filter(a => a.getBoundingClientRect().right > window.innerWidth).map(a => a.textContent.trim())""")
+        assert not hidden, f"{name}: tabs off screen at {width} px: {hidden}"
         current = page.locator('.app-nav a[aria-current="page"]')
         assert current.count() == 1 and current.get_attribute("href") == path, name
     page.goto(site.tenant_url(organization, "/work-orders/new/"))

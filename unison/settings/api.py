@@ -24,8 +24,12 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 25,
     "EXCEPTION_HANDLER": "unison.api_errors.exception_handler",
     # Per client address: "signup" counts workspaces created, "signup_attempt" every signup POST.
-    "DEFAULT_THROTTLE_RATES": {"signup": "10/hour", "signup_attempt": "60/hour", "token": "20/minute",
-                               "api_key": env("API_KEY_RATE", default="600/minute")},
+    "DEFAULT_THROTTLE_RATES": {
+        "signup": "10/hour", "signup_attempt": "60/hour", "token": "20/minute",
+        "api_key": env("API_KEY_RATE", default="600/minute"),
+        # The workspace finder (marketing.throttles): per client address, and per e-mail asked about.
+        "workspace_find": "20/hour", "workspace_find_email": "3/hour",
+    },
     "NUM_PROXIES": NUM_PROXIES,
 }
 SIMPLE_JWT = {
