@@ -49,10 +49,11 @@ def invoice_summary(invoice: Invoice) -> dict:
     }
 
 
-def usage_against_limits(organization: Organization) -> list[dict]:
-    """Return users, plants and storage used against the plan's limits (add-ons included)."""
+def usage_against_limits(organization: Organization, *, usage=None) -> list[dict]:
+    """Return users, plants and storage used against the plan's limits (add-ons included); ``usage``: a
+    measurement the caller already made."""
     limits = entitlements_for(organization).limits
-    usage = usage_measure(organization)
+    usage = usage or usage_measure(organization)
     rows = [
         ("Users", usage.users, limits.users, ""),
         ("Plants", usage.plants, limits.plants, ""),
@@ -143,24 +144,25 @@ def plan_cards(subscription: Subscription, add_ons: dict[str, int], *, paying: b
     ]
 
 
-def storage_overage(organization: Organization) -> dict:
+def storage_overage(organization: Organization, *, subscription=None, entitlements=None, usage=None) -> dict:
     """Return the workspace's storage overage as the billing page shows it, amounts in cents.
 
     ``enabled``: the owner opted in; ``active``: uploads past the limit are allowed now (Stripe bills
     them); ``available``/``refusal``: whether it can opt in, and why not; ``gb_over_now``: GB past the
     limit today; ``peak_gb``: the period's peak, which is what it pays; ``accrued_cents`` that peak at
-    ``cents_per_gb_month``; ``period_end``: when Stripe bills it.
+    ``cents_per_gb_month``; ``period_end``: when Stripe bills it. A page that has read the subscription,
+    its entitlements or the usage already passes them in; else they are read here.
     """
-    subscription = Subscription.objects.get(organization=organization)
-    entitlements = entitlements_compute(subscription)
+    subscription = subscription or Subscription.objects.get(organization=organization)
+    entitlements = entitlements or entitlements_compute(subscription)
     price = catalog.STORAGE_OVERAGE.cents_per_unit
     report = None
-    if subscription.current_period_start:
+    if subscription.current_period_start and subscription.storage_overage_enabled:
         report = StorageOverageReport.objects.filter(
             subscription=subscription, period_start=subscription.current_period_start).first()
     peak = report.reported_gb if report else 0
     refusal = storage_overage_refusal(subscription)
-    used = usage_measure(organization).storage_bytes
+    used = (usage or usage_measure(organization)).storage_bytes
     return {
         "enabled": subscription.storage_overage_enabled,
         "active": entitlements.storage_overage,

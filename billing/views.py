@@ -17,6 +17,7 @@ from billing.gateway import BillingError
 from subscriptions import catalog
 from subscriptions.entitlements import active_add_ons, entitlements_for
 from subscriptions.services import subscription_is_in_stripe
+from subscriptions.usage import usage_measure
 from unison.errors import ApplicationError, PaymentRequired, form_add_error
 
 CHECKOUT_MESSAGES = {
@@ -31,11 +32,14 @@ def _page(request, form=None, status=200, cancel_error=""):
     add_ons = dict(active_add_ons(subscription))
     paying = subscription_is_in_stripe(subscription)
     invoices = Paginator(selectors.invoices_for(organization), 10).get_page(request.GET.get("page"))
+    usage, entitlements = usage_measure(organization), entitlements_for(organization)
     context = {
         "subscription": subscription,
         "plan": subscription.plan,
-        "entitlements": entitlements_for(organization),
-        "usage": selectors.usage_against_limits(organization),
+        "entitlements": entitlements,
+        "usage": selectors.usage_against_limits(organization, usage=usage),
+        "overage": selectors.storage_overage(organization, subscription=subscription, entitlements=entitlements,
+                                             usage=usage),
         "cards": selectors.plan_cards(subscription, add_ons, paying=paying),
         "shown_cycle": request.GET.get("cycle") if request.GET.get("cycle") in catalog.BILLING_CYCLES
         else subscription.billing_cycle,

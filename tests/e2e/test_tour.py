@@ -229,14 +229,12 @@ def test_the_readme_tour(webhooks, stripe_server, site, tour_pages, mail_dir):
     expect(visitor.get_by_role("heading", name=re.compile("Open work orders"))).to_be_visible()
     shoot(visitor, "2-dashboard")
 
-    # 3. Paying with a test card: Billing → Starter, monthly → confirm → the stand-in's Checkout → 4242 → Pay.
+    # 3. Paying with a test card: Billing → Starter's monthly card, Choose Starter → confirm → the stand-in's Checkout → 4242 → Pay.
     visitor.get_by_role("link", name="Billing", exact=True).first.click()
     expect(visitor).to_have_url(site.tenant_url(organization, "/billing/"))
     expect(visitor.get_by_test_id("plan-status")).to_have_text("Trialing")
-    visitor.select_option("#id_tier", "starter")
-    visitor.select_option("#id_billing_cycle", "monthly")
     shoot(visitor, "3-billing-trial")
-    visitor.get_by_role("button", name="Continue to payment").click()
+    visitor.locator("[data-tier=starter] .offer-monthly").get_by_role("button", name="Choose Starter").click()
     expect(visitor).to_have_url(site.tenant_url(organization, "/billing/plan/"))
     trial_end = long_date(subscription_of(organization).trial_ends_at)
     expect(visitor.get_by_test_id("preview-summary")).to_have_text(
@@ -282,7 +280,7 @@ def test_the_readme_tour(webhooks, stripe_server, site, tour_pages, mail_dir):
     expect(visitor.locator("#trial-banner")).to_have_count(0)
     paid = visitor.locator("tr", has_text="paid").filter(has_text=cents(starter.monthly_cents))
     expect(paid).to_have_count(1)
-    pdf = paid.get_by_role("link", name="Download")
+    pdf = paid.get_by_role("link", name=re.compile(r"^PDF of invoice "))
     expect(pdf).to_have_attribute("href", re.compile(rf"^{re.escape(stripe_server.url)}/_test/invoices/in_\w+\.pdf$"))
     assert visitor.request.get(pdf.get_attribute("href")).headers["content-type"] == "application/pdf"
     shoot(visitor, "3-billing-active")

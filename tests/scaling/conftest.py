@@ -50,8 +50,20 @@ def production_env(**overrides: str) -> dict[str, str]:
 
 def bearer(organization=None, user=None) -> dict[str, str]:
     """Return the Authorization header of a JWT issued for ``user`` on the organisation's host (or the public one)."""
-    schema = organization.schema_name if organization else "public"
-    with schema_context(schema):
+    if organization is None:  # an operator: the console's token endpoint, with a real two-factor code
+        from django.conf import settings
+        from django.test import Client
+
+        from tests.conftest import PASSWORD
+        from tests.signin import enrolled, next_code
+
+        with schema_context("public"):
+            enrolled(user)
+            response = Client(HTTP_HOST=settings.UNISON_BASE_DOMAIN).post(
+                "/api/v1/admin/auth/token", {"email": user.email, "password": PASSWORD, "two_factor_code": next_code(user)},
+                content_type="application/json")
+        return {"Authorization": f"Bearer {response.json()['access']}"}
+    with schema_context(organization.schema_name):
         token = TenantTokenObtainSerializer.get_token(user).access_token
     return {"Authorization": f"Bearer {token}"}
 

@@ -19,6 +19,7 @@ from platform_admin.models import AuditEntry
 from subscriptions.models import Subscription, TrialExtensionRequest
 from subscriptions.services import trial_extension_request_create
 from tests.conftest import billed
+from tests.signin import customer_audit
 
 ADMIN_API = "/api/v1/admin/trial-extensions"
 reverse = partial(_reverse, urlconf="unison.urls_public")
@@ -92,7 +93,7 @@ def test_bad_input_is_a_400_naming_the_field_and_changes_nothing(operator_client
     assert response.status_code == 400 and field in response.json(), response.content
     extension.refresh_from_db()
     assert extension.status == "pending" and trial_end(organization) == before
-    assert not AuditEntry.objects.exists()
+    assert not customer_audit().exists()
 
 
 def test_a_request_answered_already_is_refused_with_a_409(operator_client, extension, organization):
@@ -115,7 +116,7 @@ def test_an_approval_after_the_trial_converted_extends_nothing(operator_client, 
     assert (after.status, after.trial_ends_at, after.current_period_end) == (
         before.status, before.trial_ends_at, before.current_period_end)
     extension.refresh_from_db()
-    assert extension.status == "pending" and not AuditEntry.objects.exists()
+    assert extension.status == "pending" and not customer_audit().exists()
     assert post(operator_client, f"{ADMIN_API}/{extension.pk}/decline").status_code == 200
 
 
