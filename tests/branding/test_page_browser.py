@@ -30,7 +30,10 @@ def test_an_owner_brands_the_workspace_and_its_pages_show_it(browser, site, sign
     page.locator("input[type=file]").set_input_files(str(logo))
     page.get_by_role("button", name="Save branding").click()
     assert page.locator(".message", has_text="Branding saved").count() == 1
-    assert page.locator(".app-brand img.brand-logo").evaluate("img => img.complete && img.naturalWidth") == 360
+    # The logo loads after the page: wait until the browser has it, then read its width.
+    logo_image = page.locator(".app-brand img.brand-logo")
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=logo_image.element_handle())
+    assert logo_image.evaluate("img => img.naturalWidth") == 360
     background = page.get_by_role("button", name="Save branding").evaluate("b => getComputedStyle(b).backgroundColor")
     assert background == "rgb(15, 118, 110)"
     _look(page, "branding-saved")
