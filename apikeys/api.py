@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -15,6 +16,7 @@ from unison.api_errors import validated
 
 class APIKeyListView(APIView):
     permission_classes = [OwnerOrAdminSignedIn]
+    parser_classes = [JSONParser]  # a JSON body only: a form's blank fields are not "no expiry"
 
     def get_permissions(self):
         gate = [has_feature("api_access")()] if self.request.method == "POST" else []
@@ -36,6 +38,7 @@ class APIKeyListView(APIView):
 
 
 class APIKeyRevokeView(APIView):
+    parser_classes = [JSONParser]
     permission_classes = [OwnerOrAdminSignedIn]
 
     @extend_schema(request=None, responses=APIKeySerializer, summary="Revoke an API key")

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from apikeys.models import APIKey, Scope
 from apikeys.services import EXPIRY_DAYS
+from unison.api_fields import TextField
 
 
 class APIKeySerializer(serializers.ModelSerializer):
@@ -21,7 +22,7 @@ class APIKeySerializer(serializers.ModelSerializer):
 
 
 class APIKeyCreateSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=80)
+    name = TextField(max_length=80)
     scope = serializers.ChoiceField(choices=Scope.choices, help_text="read: GET only; write: every method.")
     expires_in_days = serializers.IntegerField(min_value=EXPIRY_DAYS[0], max_value=EXPIRY_DAYS[1], allow_null=True,
                                                required=False, default=None, help_text="null: never expires")

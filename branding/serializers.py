@@ -3,12 +3,13 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from branding.selectors import Look
+from unison.api_fields import TextField
 
 
 class BrandingSerializer(serializers.Serializer):
-    accent_colour = serializers.CharField(allow_blank=True, max_length=7, required=False,
-                                          help_text="#rrggbb that white text passes WCAG AA on; blank: Unison's blue")
-    email_sender_name = serializers.CharField(allow_blank=True, max_length=60, required=False)
+    accent_colour = TextField(allow_blank=True, max_length=7, required=False,
+                              help_text="#rrggbb that white text passes WCAG AA on; blank: Unison's blue")
+    email_sender_name = TextField(allow_blank=True, max_length=60, required=False)
     logo_url = serializers.CharField(read_only=True, help_text="Path on this host; blank: no logo")
     logo_width = serializers.IntegerField(read_only=True, allow_null=True)
     logo_height = serializers.IntegerField(read_only=True, allow_null=True)

@@ -12,6 +12,7 @@ from rest_framework.validators import UniqueValidator
 
 from shopfloor import states
 from shopfloor.models import NCR, Material, Plant, Unit, WorkOrder
+from unison.api_fields import TextField
 
 SEARCH_MAX_LENGTH = 200
 # Strings a record cannot leave blank: said in the schema too (minLength 1), not only refused.
@@ -79,15 +80,6 @@ class CodeField(PatternField, serializers.CharField):
 
     def to_internal_value(self, data):
         return super().to_internal_value(data).upper()
-
-
-class TextField(serializers.CharField):
-    """Text that must be sent as a JSON string (DRF's CharField would also take 12 and make it "12")."""
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
 
 
 class RecordIdField(serializers.PrimaryKeyRelatedField):

@@ -51,6 +51,8 @@ BUSINESS_RULES = {
     "PUT /api/v1/ncrs/{id}": "as for POST, or the NCR is closed",
     "PATCH /api/v1/ncrs/{id}": "as for POST, or the NCR is closed",
     "POST /api/v1/export": "one export at a time: a second while the first is queued is a 409",
+    "PUT /api/v1/branding/logo": "the file must be a PNG or JPEG image (the schema's binary allows any bytes)",
+    "POST /api/v1/trial-extension": "only a trialing workspace asks, once, with a reason (this one is Enterprise)",
     # Not shop-floor endpoints; their owners may narrow these.
     "POST /api/v1/auth/token": "a blank or NUL e-mail or password (the schema allows any string)",
     "POST /api/v1/auth/token/refresh": "a blank or NUL refresh token (the schema allows any string)",
