@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from accounts.permissions import OwnerOrAdminSignedIn
 from apikeys import selectors, services
 from apikeys.serializers import APIKeyCreatedSerializer, APIKeyCreateSerializer, APIKeySerializer
+from shopfloor.api import ClosedBodySchema
 from subscriptions.gates import has_feature
 from unison.api_errors import validated
 
@@ -17,6 +18,7 @@ from unison.api_errors import validated
 class APIKeyListView(APIView):
     permission_classes = [OwnerOrAdminSignedIn]
     parser_classes = [JSONParser]  # a JSON body only: a form's blank fields are not "no expiry"
+    schema = ClosedBodySchema()  # the schema says what validated() does: an unknown field is refused
 
     def get_permissions(self):
         gate = [has_feature("api_access")()] if self.request.method == "POST" else []
@@ -39,6 +41,7 @@ class APIKeyListView(APIView):
 
 class APIKeyRevokeView(APIView):
     parser_classes = [JSONParser]
+    schema = ClosedBodySchema()
     permission_classes = [OwnerOrAdminSignedIn]
 
     @extend_schema(request=None, responses=APIKeySerializer, summary="Revoke an API key")

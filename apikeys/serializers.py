@@ -22,7 +22,7 @@ class APIKeySerializer(serializers.ModelSerializer):
 
 
 class APIKeyCreateSerializer(serializers.Serializer):
-    name = TextField(max_length=80)
+    name = TextField(min_length=1, max_length=80)
     scope = serializers.ChoiceField(choices=Scope.choices, help_text="read: GET only; write: every method.")
     expires_in_days = serializers.IntegerField(min_value=EXPIRY_DAYS[0], max_value=EXPIRY_DAYS[1], allow_null=True,
                                                required=False, default=None, help_text="null: never expires")

@@ -7,8 +7,10 @@ from unison.api_fields import TextField
 
 
 class BrandingSerializer(serializers.Serializer):
-    accent_colour = TextField(allow_blank=True, max_length=7, required=False,
-                              help_text="#rrggbb that white text passes WCAG AA on; blank: Unison's blue")
+    accent_colour = serializers.RegexField(
+        r"^#[0-9a-fA-F]{6}$", allow_blank=True, max_length=7, required=False,
+        error_messages={"invalid": "Use a colour as #rrggbb, e.g. #0f766e."},
+        help_text="#rrggbb that white text passes WCAG AA on; blank: Unison's blue")
     email_sender_name = TextField(allow_blank=True, max_length=60, required=False)
     logo_url = serializers.CharField(read_only=True, help_text="Path on this host; blank: no logo")
     logo_width = serializers.IntegerField(read_only=True, allow_null=True)
