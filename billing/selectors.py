@@ -157,7 +157,8 @@ def storage_overage(organization: Organization, *, subscription=None, entitlemen
     entitlements = entitlements or entitlements_compute(subscription)
     price = catalog.STORAGE_OVERAGE.cents_per_unit
     report = None
-    if subscription.current_period_start and subscription.storage_overage_enabled:
+    # A report exists only where the metered item was added; it stays billed after an opt-out mid-period.
+    if subscription.current_period_start and subscription.storage_overage_item_id:
         report = StorageOverageReport.objects.filter(
             subscription=subscription, period_start=subscription.current_period_start).first()
     peak = report.reported_gb if report else 0
