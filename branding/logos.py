@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import warnings
-from pathlib import Path
 
-from django.conf import settings
-from django.db import connection
+from django.core.exceptions import SuspiciousOperation
+from django.core.files.base import ContentFile
 from PIL import Image, UnidentifiedImageError
 
 from unison.errors import ApplicationError
+from unison.media_storage import workspace_name, workspace_storage
 
 MAX_BYTES = 1024 * 1024
 MIN_SIDE, MAX_SIDE, MAX_RATIO = 32, 4096, 8
@@ -26,9 +25,9 @@ STORED_BOX = (1024, 256)
 FORMATS = {"PNG", "JPEG"}
 
 
-def logo_folder(schema_name: str | None = None) -> Path:
-    """Return the folder of a workspace's logo files: MEDIA_ROOT/tenants/<schema>/branding (as exports do)."""
-    return Path(settings.MEDIA_ROOT) / "tenants" / (schema_name or connection.schema_name) / "branding"
+def logo_storage_name(name: str, schema_name: str | None = None) -> str:
+    """Return the name of a workspace's logo file in the workspace store: <schema>/branding/<name>."""
+    return workspace_name("branding", name, schema_name)
 
 
 def _refuse(message: str) -> ApplicationError:
@@ -76,24 +75,21 @@ def logo_store(image: Image.Image) -> tuple[str, int, int]:
     image.save(buffer, format="PNG", optimize=True)
     data = buffer.getvalue()
     name = f"logo-{hashlib.sha256(data).hexdigest()[:20]}.png"
-    folder = logo_folder()
-    folder.mkdir(parents=True, exist_ok=True)
-    partial = folder / f".{name}.part"
-    partial.write_bytes(data)
-    os.replace(partial, folder / name)  # whole or not at all
+    stored = logo_storage_name(name)
+    if not workspace_storage().exists(stored):  # named after its content: the same logo again is the same file
+        workspace_storage().save(stored, ContentFile(data))
     return name, image.width, image.height
 
 
-def logo_path(name: str, schema_name: str | None = None) -> Path | None:
-    """Return the path of the workspace's logo file ``name`` if it exists (names are ours: no traversal)."""
-    if not name or "/" in name or "\\" in name or name.startswith("."):
+def logo_open(name: str, schema_name: str | None = None):
+    """Return the workspace's logo file ``name``, opened, or None if there is none (names are ours: no traversal)."""
+    try:
+        stored = logo_storage_name(name, schema_name)
+    except SuspiciousOperation:
         return None
-    path = logo_folder(schema_name) / name
-    return path if path.is_file() else None
+    return workspace_storage().open(stored, "rb") if workspace_storage().exists(stored) else None
 
 
 def logo_remove(name: str, schema_name: str) -> None:
     """Delete a logo file that is no longer used (a missing one is fine)."""
-    path = logo_path(name, schema_name)
-    if path is not None:
-        path.unlink(missing_ok=True)
+    workspace_storage().delete(logo_storage_name(name, schema_name))

@@ -41,9 +41,9 @@ def branding_page(request):
 def logo(request, name: str):
     """Serve the workspace's current logo; any other name, or another workspace's, is a 404."""
     look = selectors.branding_look()
-    path = logos.logo_path(name) if name == look.logo_name else None
-    if path is None:
+    file = logos.logo_open(name) if name == look.logo_name else None
+    if file is None:
         raise Http404("No such logo.")
-    response = FileResponse(path.open("rb"), content_type="image/png")
+    response = FileResponse(file, content_type="image/png")
     response["Cache-Control"] = "public, max-age=31536000, immutable"  # the name is the content's hash
     return response

@@ -52,7 +52,7 @@ class ExportDownloadView(APIView):
                    summary="Download a finished export (a zip)")
     def get(self, request, pk: int):
         """Stream a finished export's zip; 409 while it is not done, 410 once its file was removed."""
-        export, path = services.export_download(organization=request.tenant, user=request.user, export_id=pk,
+        export, file = services.export_download(organization=request.tenant, user=request.user, export_id=pk,
                                                 impersonator=request.session.get("impersonator", ""))
         name = f"{request.tenant.slug}-export-{export.finished_at:%Y-%m-%d}-{export.pk}.zip"
-        return FileResponse(path.open("rb"), as_attachment=True, filename=name, content_type="application/zip")
+        return FileResponse(file, as_attachment=True, filename=name, content_type="application/zip")

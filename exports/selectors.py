@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from django.conf import settings
-from django.db import connection
-
 from exports.models import Export
+from unison.media_storage import workspace_name
 
 RECENT = 10
 
@@ -27,15 +23,10 @@ def export_in_progress() -> Export | None:
     return Export.objects.select_related("requested_by").filter(status__in=Export.IN_PROGRESS).first()
 
 
-def export_folder(schema_name: str | None = None) -> Path:
-    """Return the folder of a workspace's export files: MEDIA_ROOT/tenants/<schema>/exports.
+def export_name(export: Export, schema_name: str | None = None) -> str:
+    """Return the name of the export's zip in the workspace store: <schema>/exports/<uuid>.zip.
 
-    Beside the workspace's own files (MEDIA_ROOT/<schema>), not in them: an export copies data, so it
-    does not count towards the plan's storage, and a workspace at its limit can still export.
+    Beside the workspace's own files, not in them: an export copies data, so it does not count towards
+    the plan's storage, and a workspace at its limit can still export.
     """
-    return Path(settings.MEDIA_ROOT) / "tenants" / (schema_name or connection.schema_name) / "exports"
-
-
-def export_path(export: Export, schema_name: str | None = None) -> Path:
-    """Return where the export's zip is (or will be) in the current schema's folder."""
-    return export_folder(schema_name) / f"{export.uuid}.zip"
+    return workspace_name("exports", f"{export.uuid}.zip", schema_name)

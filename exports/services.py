@@ -1,18 +1,19 @@
 """Exports: ask for one (audited, one at a time), build it in a worker, download it (audited).
 
 A build claims its row with a conditional UPDATE (queued → running), so a job delivered twice builds
-once. It writes ``<uuid>.zip.part`` and renames it when complete: a failed build marks its row failed
-and leaves no file behind.
+once. It writes the zip to a temporary file and stores it in the workspace store (``unison.media_storage``, the
+disk or S3) when complete: a failed build marks its row failed and leaves no file behind.
 """
 
 from __future__ import annotations
 
 import logging
-import os
+import tempfile
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
 
+from django.core.files import File
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name
@@ -24,6 +25,7 @@ from exports.tables import excluded, export_tables
 from platform_admin.services import audit_record
 from tenants.models import Organization
 from unison.errors import ApplicationError
+from unison.media_storage import workspace_storage
 
 logger = logging.getLogger(__name__)
 # An export that has not moved for this long stopped (its worker died): the next request fails it.
@@ -134,9 +136,7 @@ def _progress_save(export: Export, done: int, total: int) -> None:
 
 
 def _files_remove(export: Export) -> None:
-    path = selectors.export_path(export)
-    for leftover in (path, path.with_name(path.name + ".part")):
-        leftover.unlink(missing_ok=True)
+    workspace_storage().delete(selectors.export_name(export))  # a missing file is fine
 
 
 def export_build(*, export_id: int) -> Export:
@@ -150,16 +150,17 @@ def export_build(*, export_id: int) -> Export:
         return Export.objects.get(pk=export_id)
     export = Export.objects.select_related("requested_by").get(pk=export_id)
     organization = Organization.objects.get(schema_name=connection.schema_name)
-    path = selectors.export_path(export)
-    part = path.with_name(path.name + ".part")
+    name = selectors.export_name(export)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        archive_write(path=part, tables=export_tables(organization), head=_head(organization=organization, export=export),
-                      progress=partial(_progress_save, export))
-        os.replace(part, path)
+        with tempfile.TemporaryDirectory(prefix="unison-export-") as folder:
+            part = Path(folder) / "export.zip"
+            archive_write(path=part, tables=export_tables(organization),
+                          head=_head(organization=organization, export=export), progress=partial(_progress_save, export))
+            with part.open("rb") as built:
+                workspace_storage().save(name, File(built))
         finished = Export.objects.filter(pk=export.pk, status=Export.Status.RUNNING).update(
-            status=Export.Status.DONE, progress=100, size_bytes=path.stat().st_size, finished_at=timezone.now(),
-            file_name=str(path.relative_to(selectors.export_folder().parents[2])))
+            status=Export.Status.DONE, progress=100, size_bytes=workspace_storage().size(name),
+            finished_at=timezone.now(), file_name=name)
         if not finished:
             raise ExportBuildStopped(f"Export {export.pk} is no longer running.")
     except BaseException as exc:
@@ -182,8 +183,8 @@ def _old_files_prune() -> None:
         Export.objects.filter(pk=export.pk).update(file_name="")
 
 
-def export_download(*, organization: Organization, user, export_id: int, impersonator: str = "") -> tuple[Export, Path]:
-    """Return the finished export ``export_id`` of the current workspace and its file; audit the download.
+def export_download(*, organization: Organization, user, export_id: int, impersonator: str = "") -> tuple[Export, File]:
+    """Return the finished export ``export_id`` of the current workspace and its file, opened; audit the download.
 
     Raise ApplicationError: 404 for no such export here, 409 while it is not done, 410 once its file is gone.
     """
@@ -195,11 +196,11 @@ def export_download(*, organization: Organization, user, export_id: int, imperso
             export.status, f"Export {export.pk} is still {export.status} ({export.progress} % done): "
                            "download it when it is done.")
         raise ApplicationError(detail, code="export_not_ready", status=409, extra={"status": export.status})
-    path = selectors.export_path(export)
-    if not export.file_name or not path.is_file():
+    name = selectors.export_name(export)
+    if not export.file_name or not workspace_storage().exists(name):
         raise ApplicationError(f"The file of export {export.pk} was removed (only the newest {KEEP_FILES} are "
                                "kept): ask for a new export.", code="export_file_removed", status=410)
     with transaction.atomic():
         _audit(action="export_download", organization=organization, user=user, export=export,
                impersonator=impersonator)
-    return export, path
+    return export, workspace_storage().open(name, "rb")

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
-from pathlib import Path
 from typing import NamedTuple
 
-from django.conf import settings
 from django.db import connection
 
 from subscriptions.models import UsageSnapshot
+from unison.media_storage import default_bytes_used
 
 PLANT_TABLE = "shopfloor_plant"
 
@@ -21,21 +19,9 @@ class Usage(NamedTuple):
     storage_bytes: int
 
 
-def tenant_media_root(organization) -> Path:
-    """Return the folder that holds the organisation's files (MEDIA_ROOT/<schema>)."""
-    return Path(settings.MEDIA_ROOT) / organization.schema_name
-
-
 def storage_bytes_used(organization) -> int:
-    """Return the total size of the organisation's files (symbolic links are not followed)."""
-    total = 0
-    for folder, _dirs, files in os.walk(tenant_media_root(organization)):
-        for name in files:
-            try:
-                total += os.lstat(os.path.join(folder, name)).st_size
-            except FileNotFoundError:  # deleted while we walked
-                continue
-    return total
+    """Return the total size of the organisation's files, wherever the default store keeps them."""
+    return default_bytes_used(organization.schema_name)
 
 
 def _counts(organizations: list) -> dict[int, tuple[int, int]]:

@@ -20,7 +20,7 @@ from devstripe.delivery import deliver
 from subscriptions import catalog, tasks
 from subscriptions.limits import limit_check
 from subscriptions.models import Subscription, SubscriptionEvent
-from subscriptions.usage import tenant_media_root
+from tests.media import tenant_media_root
 from tests.billing.conftest import settled, wait_for, webhook_url
 from tests.billing.test_plan_change import _paying
 from tests.conftest import client_for, tenant_user

@@ -8,18 +8,29 @@ from __future__ import annotations
 
 import hashlib
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
 from accounts.models import User
 from exports import services, tables
 from exports.models import Export
-from exports.selectors import export_folder, export_path
+from exports.selectors import export_name
 from platform_admin.models import AuditEntry
 from subscriptions.models import Subscription, SubscriptionEvent
 from tests.exports.conftest import in_schema, zip_read
+
+
+def export_path(export, schema_name: str | None = None) -> Path:
+    """Where the filesystem store keeps the export's zip: MEDIA_ROOT/tenants/<schema>/exports/<uuid>.zip."""
+    return Path(settings.MEDIA_ROOT) / "tenants" / export_name(export, schema_name)
+
+
+def export_folder() -> Path:
+    return Path(settings.MEDIA_ROOT) / "tenants" / connection.schema_name / "exports"
 
 
 def _built(organization, owner, django_capture_on_commit_callbacks) -> Export:
@@ -44,7 +55,7 @@ def test_the_zip_holds_every_table_with_the_rows_of_the_database(filled, owner, 
     assert (export.status, export.progress, export.error) == ("done", 100, "")
     path = export_path(export, organization.schema_name)
     assert export.size_bytes == path.stat().st_size
-    assert export.file_name == f"tenants/{organization.schema_name}/exports/{export.uuid}.zip"
+    assert export.file_name == f"{organization.schema_name}/exports/{export.uuid}.zip"
     content = zip_read(path.read_bytes())
     manifest, files, read = content["manifest"], content["files"], content["tables"]
 
@@ -155,7 +166,7 @@ def test_a_build_delivered_twice_builds_once(organization, owner):
 def test_an_export_that_stopped_moving_is_failed_when_the_next_is_asked(organization, owner):
     with in_schema(organization):
         stuck = Export.objects.create(requested_by=owner, status="running")
-        part = export_path(stuck).with_name(f"{stuck.uuid}.zip.part")
+        part = export_path(stuck)
         part.parent.mkdir(parents=True)
         part.write_bytes(b"half")
         Export.objects.filter(pk=stuck.pk).update(updated_at=timezone.now() - timedelta(minutes=31))

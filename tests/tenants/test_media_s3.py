@@ -77,3 +77,68 @@ def test_s3_storage_is_chosen_by_the_environment():
     assert result.returncode == 0, result.stderr
     assert "unison.media_storage.TenantS3Storage" in result.stdout and "'bucket_name': 'media-bucket'" in result.stdout
     assert "'endpoint_url': 'http://minio:9000'" in result.stdout
+
+
+@pytest.fixture
+def s3_media(bucket, settings, tmp_path):
+    """Configure both stores on the bucket, as MEDIA_STORAGE=s3 does, and a MEDIA_ROOT that must stay empty."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    options = {"bucket_name": BUCKET, "endpoint_url": bucket, "file_overwrite": False, "querystring_auth": True}
+    settings.STORAGES = {**settings.STORAGES,
+                         "default": {"BACKEND": "unison.media_storage.TenantS3Storage", "OPTIONS": options},
+                         "workspace": {"BACKEND": "unison.media_storage.WorkspaceS3Storage", "OPTIONS": options}}
+    yield boto3.client("s3", endpoint_url=bucket)
+    assert not (tmp_path / "media").exists(), "a file was written to the local disk"
+
+
+def bucket_keys(client) -> dict[str, int]:
+    return {item["Key"]: item["Size"] for item in client.list_objects_v2(Bucket=BUCKET).get("Contents", [])}
+
+
+def test_exports_and_logos_are_kept_in_the_bucket_and_read_back_from_it(s3_media, organization, owner):
+    from django.conf import settings
+
+    from branding import logos, selectors
+    from branding import services as branding_services
+    from exports import services as export_services
+    from exports.models import Export
+    from tests.branding.conftest import image_bytes, upload
+
+    schema = organization.schema_name
+    with schema_context(schema):
+        export = export_services.export_build(export_id=Export.objects.create(requested_by=owner).pk)
+        branding_services.branding_logo_set(organization=organization, upload=upload(image_bytes()),
+                                            actor_email=owner.email)
+        logo_name = selectors.branding_look().logo_name
+    keys = bucket_keys(s3_media)
+    assert export.status == "done" and keys[f"tenants/{schema}/exports/{export.uuid}.zip"] == export.size_bytes > 0
+    assert f"tenants/{schema}/branding/{logo_name}" in keys
+
+    # Another process (a store object of its own, nothing cached) reads what this one wrote.
+    fresh = storages.create_storage(settings.STORAGES["workspace"])
+    with schema_context(schema):
+        _export, file = export_services.export_download(organization=organization, user=owner, export_id=export.pk)
+        assert file.read()[:2] == b"PK"
+        assert fresh.open(f"{schema}/exports/{export.uuid}.zip").read()[:2] == b"PK"
+        assert logos.logo_open(logo_name).read()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert logos.logo_open(f"../{logo_name}") is None
+
+
+def test_storage_used_counts_the_workspaces_own_files_in_the_bucket_only(
+        s3_media, organization, other_organization, owner):
+    from django.core.files.storage import default_storage
+
+    from exports import services as export_services
+    from exports.models import Export
+    from subscriptions.usage import storage_bytes_used
+
+    with schema_context(organization.schema_name):
+        default_storage.save("drawings/a.bin", ContentFile(b"a" * 700))
+        default_storage.save("drawings/deep/b.bin", ContentFile(b"b" * 300))
+        export_services.export_build(export_id=Export.objects.create(requested_by=owner).pk)  # not counted
+    with schema_context(other_organization.schema_name):
+        default_storage.save("drawings/c.bin", ContentFile(b"c" * 5000))
+    assert any(key.startswith("tenants/") for key in bucket_keys(s3_media))
+    assert storage_bytes_used(organization) == 1000
+    assert storage_bytes_used(other_organization) == 5000
+
