@@ -20,10 +20,10 @@ from devstripe.delivery import deliver
 from subscriptions import catalog, tasks
 from subscriptions.limits import limit_check
 from subscriptions.models import Subscription, SubscriptionEvent
-from tests.media import tenant_media_root
 from tests.billing.conftest import settled, wait_for, webhook_url
 from tests.billing.test_plan_change import _paying
 from tests.conftest import client_for, tenant_user
+from tests.media import tenant_media_root
 
 pytestmark = pytest.mark.stripe
 URL = "/api/v1/billing/storage-overage"

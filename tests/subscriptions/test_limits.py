@@ -8,8 +8,8 @@ from django_tenants.utils import schema_context
 
 from subscriptions.catalog import GB
 from subscriptions.limits import LimitExceeded, can_add_plant, can_add_user, has_storage_for, limit_check, limit_enforce
-from tests.media import tenant_media_root
 from tests.conftest import billed, tenant_user
+from tests.media import tenant_media_root
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ from subscriptions.entitlements import entitlements_for, gb_over
 from subscriptions.limits import limit_check
 from subscriptions.services import subscription_hold, subscription_storage_overage_set
 from subscriptions.states import IllegalTransition
-from tests.media import tenant_media_root
 from tests.conftest import billed
+from tests.media import tenant_media_root
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from subscriptions.catalog import GB, Limits
 from subscriptions.models import UsageSnapshot
 from subscriptions.selectors import limit_violations, usage_percentages, usage_summary
 from subscriptions.usage import Usage, usage_measure, usage_measure_many, usage_record
-from tests.media import tenant_media_root
 from tests.conftest import tenant_user
+from tests.media import tenant_media_root
 
 
 def add_plant(organization, code: str) -> None:
