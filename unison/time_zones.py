@@ -13,11 +13,32 @@ from importlib import resources
 
 UTC = "UTC"
 # Names that mean UTC but are not links to "UTC" in every tzdata release.
-_UTC_NAMES = {"Etc/UTC", "Etc/UCT", "Etc/Universal", "Etc/Zulu", "Etc/GMT", "Etc/GMT0", "Etc/GMT+0", "Etc/GMT-0",
-              "Etc/Greenwich", "GMT", "GMT0", "GMT+0", "GMT-0", "Greenwich", "UCT", "Universal", "Zulu"}
+_UTC_NAMES = {
+    "Etc/UTC",
+    "Etc/UCT",
+    "Etc/Universal",
+    "Etc/Zulu",
+    "Etc/GMT",
+    "Etc/GMT0",
+    "Etc/GMT+0",
+    "Etc/GMT-0",
+    "Etc/Greenwich",
+    "GMT",
+    "GMT0",
+    "GMT+0",
+    "GMT-0",
+    "Greenwich",
+    "UCT",
+    "Universal",
+    "Zulu",
+}
 # POSIX-style zones that follow the US rules; some tzdata builds keep them as zones, not links.
-_US_RULE_NAMES = {"EST5EDT": "America/New_York", "CST6CDT": "America/Chicago", "MST7MDT": "America/Denver",
-                  "PST8PDT": "America/Los_Angeles"}
+_US_RULE_NAMES = {
+    "EST5EDT": "America/New_York",
+    "CST6CDT": "America/Chicago",
+    "MST7MDT": "America/Denver",
+    "PST8PDT": "America/Los_Angeles",
+}
 
 
 def _read(name: str) -> str:

@@ -92,3 +92,11 @@ def stamp(value, style: str = "day", zone: str = ""):
     else:
         machine = value.isoformat()
     return format_html('<time datetime="{}">{}</time>', machine, text)
+
+
+@register.filter
+def zone_line(name: str) -> str:
+    """Return "Time zone Asia/Kolkata · IST (UTC+05:30)": the zone, its abbreviation and offset now."""
+    now = timezone.now().astimezone(_zone(name))
+    offset = now.strftime("%z")
+    return f"Time zone {name} · {zone_abbreviation(now)} (UTC{offset[:3]}:{offset[3:]})"
