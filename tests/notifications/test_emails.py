@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings
 
 from notifications.emails import KINDS, message_build
+from unison.templatetags.dates import day
 
 EXAMPLES = {
     "welcome": ({"trial_ends_at": "2026-12-12T10:00:00+00:00"}, "trial of Unison", "12 Dec 2026"),
@@ -97,3 +98,12 @@ def test_an_unknown_esp_in_email_url_stops_the_start_with_a_clear_error():
     result = _settings_with("anymail+pigeonpost://key@")
     assert result.returncode != 0
     assert "ImproperlyConfigured: EMAIL_URL names an unknown django-anymail ESP 'pigeonpost'" in result.stderr
+
+
+def test_e_mails_write_dates_in_the_one_format_the_pages_use(organization):
+    moment = datetime(2026, 12, 12, 10, tzinfo=UTC)
+    context = {"trial_ends_at": moment.isoformat()}
+    message = message_build(kind="welcome", organization=organization, context=context, recipients=["o@x.io"])
+    assert day(moment) == "12 Dec 2026"
+    assert f"Your trial runs until {day(moment)}." in message.body
+    assert f"<strong>{day(moment)}</strong>" in message.alternatives[0][0]
