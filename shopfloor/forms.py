@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from shopfloor import states
 from shopfloor.models import MON_TO_FRI, NCR, WEEKDAYS, Department, Lane, Material, Plant, Shift, Unit, WorkOrder
 from tenants.models import CompanySize, CostingMethod, Industry, UseCase
+from unison import time_zones
 
 COSTING_HELP = {
     CostingMethod.FIFO: "First in, first out: stock is issued at the cost of the oldest receipts.",
@@ -26,7 +28,21 @@ class OrganizationProfileForm(forms.Form):
     )
 
 
+class TimeZoneField(forms.ChoiceField):
+    """The canonical zones, grouped by region; an old name is refused with the name to use instead."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=time_zones.time_zone_choices, **kwargs)
+
+    def validate(self, value):
+        if value and (message := time_zones.refusal(value)):
+            raise ValidationError(message, code="invalid_choice")
+        super().validate(value)
+
+
 class PlantForm(forms.ModelForm):
+    time_zone = TimeZoneField(label="Time zone", help_text="Times at this plant are shown in its zone.")
+
     class Meta:
         model = Plant
         fields = ["name", "code", "time_zone", "address"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zoneinfo
 from datetime import date
 from decimal import Decimal
 
@@ -16,9 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shopfloor import states
+from unison.time_zones import time_zone_choices
 
-TIME_ZONES = sorted(zoneinfo.available_timezones())
-TIME_ZONE_CHOICES = [(name, name) for name in TIME_ZONES]
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MON_TO_FRI = 0b0011111
 _code = RegexValidator(r"^[A-Z0-9][A-Z0-9-]*$", "Use capital letters, digits and dashes, e.g. PLANT-1.")
@@ -35,7 +33,7 @@ _date_bounds = [
 class Plant(models.Model):
     name = models.CharField(max_length=120)
     code = models.CharField(max_length=20, unique=True, validators=[_code], help_text="Short code, e.g. DET-1.")
-    time_zone = models.CharField(max_length=64, choices=TIME_ZONE_CHOICES, default="UTC")
+    time_zone = models.CharField(max_length=64, choices=time_zone_choices, default="UTC")
     address = models.CharField(max_length=ADDRESS_MAX_LENGTH, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -12,6 +12,7 @@ from rest_framework.validators import UniqueValidator
 
 from shopfloor import states
 from shopfloor.models import NCR, Material, Plant, Unit, WorkOrder
+from unison import time_zones
 from unison.api_fields import TextField
 
 SEARCH_MAX_LENGTH = 200
@@ -108,11 +109,24 @@ class RecordSerializer(serializers.ModelSerializer):
         return super().to_internal_value(data)
 
 
+class TimeZoneField(serializers.ChoiceField):
+    """A canonical IANA zone name (the schema lists them); an old name is refused with the name to use instead."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=time_zones.canonical_zones(), **kwargs)
+
+    def to_internal_value(self, data):
+        if message := time_zones.refusal(data):
+            raise serializers.ValidationError(message)
+        return data
+
+
 class PlantSerializer(RecordSerializer):
     departments = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
     lanes = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
     shifts = serializers.StringRelatedField(many=True, read_only=True)
     code = CodeField(validators=[UniqueValidator(queryset=Plant.objects.all())])
+    time_zone = TimeZoneField(required=False, help_text="Canonical IANA name, e.g. Europe/Berlin; UTC when left out.")
 
     class Meta:
         model = Plant

@@ -117,7 +117,7 @@ class NCRDetailView(WorkspaceMixin, DetailView):
     model = NCR
     template_name = "shopfloor/ncr_detail.html"
     required_feature = QUALITY
-    queryset = NCR.objects.select_related("work_order", "material", "reported_by")
+    queryset = NCR.objects.select_related("work_order__plant", "material", "reported_by")  # the plant: its zone
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(next_verb=states.NCR_VERBS.get(self.object.next_status), **kwargs)

@@ -24,7 +24,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.utils import dateformat, timezone
 from playwright.sync_api import expect
 
 from devstripe.pages import BANNER, money
@@ -39,6 +38,7 @@ from tests.conftest import PASSWORD, unique_slug
 from tests.e2e import conftest as e2e
 from tests.platform_admin.conftest import public_user
 from tests.signin import console_browser_sign_in
+from unison.templatetags.dates import day
 
 pytestmark = [pytest.mark.e2e, pytest.mark.stripe]
 
@@ -125,8 +125,8 @@ def shoot(page, name: str, *, phone: bool = True) -> None:
 
 
 def long_date(moment) -> str:
-    """Format a moment as the billing pages do ("j F Y", e.g. 1 January 2026)."""
-    return dateformat.format(timezone.localtime(moment), "j F Y")
+    """Format a moment as the billing pages do (the one date format, e.g. 1 Jan 2026)."""
+    return day(moment)
 
 
 def subscription_of(organization) -> Subscription:

@@ -11,9 +11,10 @@ import pytest
 from django.conf import settings
 
 from notifications.emails import KINDS, message_build
+from unison.templatetags.dates import day
 
 EXAMPLES = {
-    "welcome": ({"trial_ends_at": "2026-12-12T10:00:00+00:00"}, "trial of Unison", "12 December 2026"),
+    "welcome": ({"trial_ends_at": "2026-12-12T10:00:00+00:00"}, "trial of Unison", "12 Dec 2026"),
     "trial_ending": ({"days_left": 3, "trial_ends_at": "2026-12-12T10:00:00+00:00"}, "3 days", "Choose a plan"),
     "trial_ended": ({"trial_ends_at": "2026-12-12T10:00:00+00:00"}, "now read-only", "export"),
     "payment_succeeded": ({"invoice_id": "in_1", "amount_cents": 52920}, "$529.20", "received your payment"),
@@ -21,7 +22,7 @@ EXAMPLES = {
     "usage_alert": ({"limit": "users", "threshold": 90, "used": "23", "allowed": "25"}, "90%", "23 of 25"),
     "subscription_cancelled": ({}, "has been cancelled", "export your data"),
     "trial_extension_approved": ({"days": 5, "days_requested": 10, "trial_ends_at": "2026-12-19T10:00:00+00:00"},
-                                 "you asked for 10", "19 December 2026"),
+                                 "you asked for 10", "19 Dec 2026"),
     "trial_extension_declined": ({"days_requested": 10, "note": "Please choose a plan."}, "the 10 days you asked for",
                                  "Please choose a plan."),
 }
@@ -64,7 +65,7 @@ def test_a_stripe_trial_warning_with_a_card_on_file_says_the_card_will_be_charge
     context = {"trial_end": ends, "card_on_file": True}
     message = message_build(kind="trial_ending", organization=organization, context=context, recipients=["o@x.io"])
     assert message.subject == "Your Unison trial ends soon"
-    assert "12 December 2026" in message.body and "card on file will be charged" in message.body
+    assert "12 Dec 2026" in message.body and "card on file will be charged" in message.body
 
 
 def test_plain_text_is_not_html_escaped(make_organization):
@@ -97,3 +98,12 @@ def test_an_unknown_esp_in_email_url_stops_the_start_with_a_clear_error():
     result = _settings_with("anymail+pigeonpost://key@")
     assert result.returncode != 0
     assert "ImproperlyConfigured: EMAIL_URL names an unknown django-anymail ESP 'pigeonpost'" in result.stderr
+
+
+def test_e_mails_write_dates_in_the_one_format_the_pages_use(organization):
+    moment = datetime(2026, 12, 12, 10, tzinfo=UTC)
+    context = {"trial_ends_at": moment.isoformat()}
+    message = message_build(kind="welcome", organization=organization, context=context, recipients=["o@x.io"])
+    assert day(moment) == "12 Dec 2026"
+    assert f"Your trial runs until {day(moment)}." in message.body
+    assert f"<strong>{day(moment)}</strong>" in message.alternatives[0][0]

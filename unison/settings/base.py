@@ -138,6 +138,8 @@ ASGI_APPLICATION = "unison.asgi.application"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
+# One date format everywhere (unison/formats/en/formats.py); templates use it through {% load dates %}.
+FORMAT_MODULE_PATH = ["unison.formats"]
 USE_I18N = True
 USE_TZ = True
 
