@@ -67,7 +67,7 @@ def domain_verify(request, pk: int):
         if row.status == Status.VERIFIED:
             messages.success(request, f"{row.host} is verified: this workspace answers there now.")
         else:
-            messages.error(request, f"{row.host} is not verified yet: {row.last_error}")
+            messages.error(request, f"{row.host} is not verified yet: the reason is under it.")
     return redirect("domains:page")
 
 
