@@ -26,11 +26,15 @@ class DomainListView(APIView):
     @extend_schema(responses=CustomDomainSerializer(many=True), summary="List the workspace's custom domains")
     def get(self, request):
         """List every host the workspace claimed, with its status and the DNS record that proves it."""
-        return Response(CustomDomainSerializer(selectors.custom_domain_list(organization=request.tenant),
-                                               many=True).data)
+        return Response(
+            CustomDomainSerializer(selectors.custom_domain_list(organization=request.tenant), many=True).data
+        )
 
-    @extend_schema(request=CustomDomainCreateSerializer, responses={201: CustomDomainSerializer},
-                   summary="Claim a custom domain (Enterprise)")
+    @extend_schema(
+        request=CustomDomainCreateSerializer,
+        responses={201: CustomDomainSerializer},
+        summary="Claim a custom domain (Enterprise)",
+    )
     def post(self, request):
         """Claim a host; the answer holds the TXT record to create. A host another workspace serves is a 409."""
         data = validated(CustomDomainCreateSerializer, request.data)

@@ -25,11 +25,13 @@ def host_clean(value: str) -> str:
     """Return ``value`` as a stored host (lowercase, IDNA-encoded); refuse anything else, naming ``host``."""
     host = value.strip().lower()
     if "://" in host:
-        raise ApplicationError("Give the host name only, without http:// or https://, e.g. mes.yourcompany.com.",
-                               field="host")
+        raise ApplicationError(
+            "Give the host name only, without http:// or https://, e.g. mes.yourcompany.com.", field="host"
+        )
     if "/" in host or ":" in host:
-        raise ApplicationError("Give the host name only, without a port or a path, e.g. mes.yourcompany.com.",
-                               field="host")
+        raise ApplicationError(
+            "Give the host name only, without a port or a path, e.g. mes.yourcompany.com.", field="host"
+        )
     host = host.removesuffix(".")
     if not host:
         raise ApplicationError("Give the host name, e.g. mes.yourcompany.com.", field="host")
@@ -45,9 +47,15 @@ def host_clean(value: str) -> str:
     else:
         raise ApplicationError("An IP address cannot be a custom domain: give a host name.", field="host")
     if len(host) > MAX_LENGTH or not re.fullmatch(HOST_PATTERN, host):
-        raise ApplicationError("Use a host name such as mes.yourcompany.com: letters, digits and hyphens, "
-                               "in labels separated by dots.", field="host")
+        raise ApplicationError(
+            "Use a host name such as mes.yourcompany.com: letters, digits and hyphens, in labels separated by dots.",
+            field="host",
+        )
     if host_is_ours(host):
-        raise ApplicationError(f"Hosts under {settings.UNISON_BASE_DOMAIN} are Unison's own: give a host of "
-                               "your company's domain.", field="host", status=409, code="host_reserved")
+        raise ApplicationError(
+            f"Hosts under {settings.UNISON_BASE_DOMAIN} are Unison's own: give a host of your company's domain.",
+            field="host",
+            status=409,
+            code="host_reserved",
+        )
     return host

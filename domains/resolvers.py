@@ -31,6 +31,7 @@ def dns_txt_records(name: str) -> list[str]:
     except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
         return []
     except dns.exception.DNSException as exc:
-        raise LookupFailed(f"The DNS look-up of {name} did not answer ({exc.__class__.__name__}); try again "
-                           "in a few minutes.") from exc
+        raise LookupFailed(
+            f"The DNS look-up of {name} did not answer ({exc.__class__.__name__}); try again in a few minutes."
+        ) from exc
     return [b"".join(record.strings).decode("utf-8", "replace") for record in answer]

@@ -10,9 +10,12 @@ from domains.selectors import custom_domain_record
 
 class CustomDomainCreateSerializer(serializers.Serializer):
     host = serializers.RegexField(
-        HOST_PATTERN, max_length=MAX_LENGTH, trim_whitespace=False,  # a space is outside the pattern: refused
+        HOST_PATTERN,
+        max_length=MAX_LENGTH,
+        trim_whitespace=False,  # a space is outside the pattern: refused
         error_messages={"invalid": "Use a host name such as mes.yourcompany.com (IDNA-encoded for other scripts)."},
-        help_text="Host name, e.g. mes.yourcompany.com; not a subdomain of Unison's own domain (409 host_reserved)")
+        help_text="Host name, e.g. mes.yourcompany.com; not a subdomain of Unison's own domain (409 host_reserved)",
+    )
 
 
 class RecordSerializer(serializers.Serializer):

@@ -34,14 +34,25 @@ def _taken_elsewhere(*, organization: Organization, host: str) -> Organization |
 
 
 def _audit(*, organization, action: str, actor_email: str, target, details: dict) -> None:
-    audit_record(actor=None, actor_email=actor_email, action=action, target=target, organization_id=organization.pk,
-                 details=details)
+    audit_record(
+        actor=None,
+        actor_email=actor_email,
+        action=action,
+        target=target,
+        organization_id=organization.pk,
+        details=details,
+    )
 
 
 def _refuse_taken(*, organization, host: str, holder: Organization, actor_email: str, row=None) -> HostTaken:
     """Audit the attempt on a host another workspace holds (committed even though the change is refused)."""
-    _audit(organization=organization, action="custom_domain_refused", actor_email=actor_email,
-           target=row or organization, details={"host": host, "reason": "host_taken", "held_by": holder.pk})
+    _audit(
+        organization=organization,
+        action="custom_domain_refused",
+        actor_email=actor_email,
+        target=row or organization,
+        details={"host": host, "reason": "host_taken", "held_by": holder.pk},
+    )
     return HostTaken()
 
 
@@ -66,15 +77,26 @@ def custom_domain_add(*, organization: Organization, host: str, actor_email: str
         Organization.objects.select_for_update().filter(pk=organization.pk).first()  # one claim at a time
         claims = CustomDomain.objects.filter(organization=organization)
         if claims.filter(host=host).exists():
-            raise ApplicationError("This workspace has claimed this host already.", field="host", status=409,
-                                   code="host_claimed")
+            raise ApplicationError(
+                "This workspace has claimed this host already.", field="host", status=409, code="host_claimed"
+            )
         if claims.count() >= settings.DOMAINS_PER_WORKSPACE:
-            raise ApplicationError(f"A workspace has at most {settings.DOMAINS_PER_WORKSPACE} custom domains: "
-                                   "remove one first.", field="host", status=409, code="domain_limit")
-        row = CustomDomain.objects.create(organization=organization, host=host, token=secrets.token_hex(16),
-                                          created_by=actor_email)
-        _audit(organization=organization, action="custom_domain_add", actor_email=actor_email, target=row,
-               details={"host": host})
+            raise ApplicationError(
+                f"A workspace has at most {settings.DOMAINS_PER_WORKSPACE} custom domains: remove one first.",
+                field="host",
+                status=409,
+                code="domain_limit",
+            )
+        row = CustomDomain.objects.create(
+            organization=organization, host=host, token=secrets.token_hex(16), created_by=actor_email
+        )
+        _audit(
+            organization=organization,
+            action="custom_domain_add",
+            actor_email=actor_email,
+            target=row,
+            details={"host": host},
+        )
     return row
 
 
@@ -105,8 +127,10 @@ def custom_domain_verify(*, organization: Organization, domain_id: int, actor_em
             return row
         row.last_checked_at = timezone.now()
         if not error and row.token not in [value.strip() for value in found]:
-            error = (f"No TXT record {row.record_name} holds the value shown yet ({len(found)} TXT record"
-                     f"{'' if len(found) == 1 else 's'} found). DNS changes can take an hour to show.")
+            error = (
+                f"No TXT record {row.record_name} holds the value shown yet ({len(found)} TXT record"
+                f"{'' if len(found) == 1 else 's'} found). DNS changes can take an hour to show."
+            )
         if not error:
             holder = _taken_elsewhere(organization=organization, host=row.host)
             if holder is None and not _serve(organization=organization, row=row):
@@ -117,8 +141,13 @@ def custom_domain_verify(*, organization: Organization, domain_id: int, actor_em
         row.last_error = error[:300]
         row.save(update_fields=["status", "last_error", "last_checked_at", "verified_at"])
         if not error:
-            _audit(organization=organization, action="custom_domain_verify", actor_email=actor_email, target=row,
-                   details={"host": row.host})
+            _audit(
+                organization=organization,
+                action="custom_domain_verify",
+                actor_email=actor_email,
+                target=row,
+                details={"host": row.host},
+            )
     if holder is not None:
         raise _refuse_taken(organization=organization, host=row.host, holder=holder, actor_email=actor_email, row=row)
     return row
@@ -140,8 +169,13 @@ def _serve(*, organization: Organization, row: CustomDomain) -> bool:
 def custom_domain_remove(*, organization: Organization, domain_id: int, actor_email: str) -> CustomDomain:
     """Stop serving the workspace on the host and drop the claim; return the removed claim."""
     row = _locked(organization=organization, domain_id=domain_id)
-    _audit(organization=organization, action="custom_domain_remove", actor_email=actor_email, target=row,
-           details={"host": row.host, "status": row.status})
+    _audit(
+        organization=organization,
+        action="custom_domain_remove",
+        actor_email=actor_email,
+        target=row,
+        details={"host": row.host, "status": row.status},
+    )
     # Each Domain row's delete signal makes every process forget the host (tenants.domain_cache).
     Domain.objects.filter(domain=row.host, tenant=organization, is_primary=False).delete()
     row.delete()

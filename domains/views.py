@@ -38,17 +38,26 @@ def domain_page(request):
     form = CustomDomainForm(request.POST or None)
     if request.method == "POST" and _allowed(request) and form.is_valid():
         try:
-            row = services.custom_domain_add(organization=request.tenant, actor_email=request.user.email,
-                                             **form.cleaned_data)
+            row = services.custom_domain_add(
+                organization=request.tenant, actor_email=request.user.email, **form.cleaned_data
+            )
         except ApplicationError as exc:
             form_add_error(form, exc)
         else:
             messages.success(request, f"{row.host} is added: create its DNS record, then verify it.")
             return redirect("domains:page")
-    rows = [(row, selectors.custom_domain_record(row), origin(row.host) + "/")
-            for row in selectors.custom_domain_list(organization=request.tenant)]
-    context = {"form": form, "rows": rows, "allowed": _allowed(request), "Status": Status,
-               "tier": catalog.lowest_tier_with(selectors.FEATURE), "current_host": request.tenant.domain_url}
+    rows = [
+        (row, selectors.custom_domain_record(row), origin(row.host) + "/")
+        for row in selectors.custom_domain_list(organization=request.tenant)
+    ]
+    context = {
+        "form": form,
+        "rows": rows,
+        "allowed": _allowed(request),
+        "Status": Status,
+        "tier": catalog.lowest_tier_with(selectors.FEATURE),
+        "current_host": request.tenant.domain_url,
+    }
     return render(request, "domains/page.html", context, status=400 if form.errors else 200)
 
 

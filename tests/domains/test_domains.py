@@ -45,21 +45,30 @@ def test_an_owner_adds_a_host_verifies_it_and_the_workspace_answers_there(enterp
     browser = Client(HTTP_HOST=HOST, enforce_csrf_checks=True)
     login = browser.get("/accounts/login/")
     assert login.status_code == 200 and login.cookies["csrftoken"]["domain"] == ""  # host-only
-    response = browser.post("/accounts/login/", {"username": owner.email, "password": PASSWORD,
-                                                 "csrfmiddlewaretoken": _csrf(login)}, HTTP_ORIGIN=f"http://{HOST}")
+    response = browser.post(
+        "/accounts/login/",
+        {"username": owner.email, "password": PASSWORD, "csrfmiddlewaretoken": _csrf(login)},
+        HTTP_ORIGIN=f"http://{HOST}",
+    )
     assert response.status_code == 302 and response["Location"] == "/", response.content.decode()[:1000]
     assert browser.cookies["sessionid"]["domain"] == ""
     signed_in = browser.get("/plants/")
     assert signed_in.status_code == 200 and "Acme Works" in signed_in.content.decode()
     page = browser.get("/settings/domains/")
     assert "You are here" in page.content.decode()
-    response = browser.post("/settings/domains/", {"host": "quality.example.com", "csrfmiddlewaretoken": _csrf(page)},
-                            HTTP_ORIGIN=f"http://{HOST}")
+    response = browser.post(
+        "/settings/domains/",
+        {"host": "quality.example.com", "csrfmiddlewaretoken": _csrf(page)},
+        HTTP_ORIGIN=f"http://{HOST}",
+    )
     assert response.status_code == 302
     assert CustomDomain.objects.filter(organization=enterprise, host="quality.example.com").exists()
     # The same POST from another site's page is refused by CSRF's origin check.
-    forged = browser.post("/settings/domains/", {"host": "forged.example.com", "csrfmiddlewaretoken": _csrf(page)},
-                          HTTP_ORIGIN="http://evil.example.net")
+    forged = browser.post(
+        "/settings/domains/",
+        {"host": "forged.example.com", "csrfmiddlewaretoken": _csrf(page)},
+        HTTP_ORIGIN="http://evil.example.net",
+    )
     assert forged.status_code == 403
     assert not CustomDomain.objects.filter(host="forged.example.com").exists()
 
@@ -90,7 +99,10 @@ def test_the_api_lists_claims_with_the_record_to_create_and_verifies_them(enterp
     assert response.status_code == 201, response.content
     created = response.json()
     assert created["status"] == "pending" and created["record"] == {
-        "name": "_unison-challenge.mes.example.com", "type": "TXT", "value": CustomDomain.objects.get().token}
+        "name": "_unison-challenge.mes.example.com",
+        "type": "TXT",
+        "value": CustomDomain.objects.get().token,
+    }
     answer = client.post(f"/api/v1/domains/{created['id']}/verify").json()
     assert answer["status"] == "failed" and "No TXT record _unison-challenge.mes.example.com" in answer["last_error"]
     dns.NOT_ANSWERING.add("_unison-challenge.mes.example.com")
@@ -104,19 +116,22 @@ def test_the_api_lists_claims_with_the_record_to_create_and_verifies_them(enterp
     assert client.post(f"/api/v1/domains/{created['id']}/verify").json()["status"] == "verified"  # again: the same
 
 
-@pytest.mark.parametrize("host, says", [
-    ("https://mes.example.com", "without http://"),
-    ("mes.example.com:8443", "without a port or a path"),
-    ("mes.example.com/app", "without a port or a path"),
-    ("192.168.1.20", "An IP address"),
-    ("::1", "without a port"),
-    ("mes_example.com", "letters, digits and hyphens"),
-    ("-mes.example.com", "letters, digits and hyphens"),
-    ("localhost2", "letters, digits and hyphens"),
-    ("a" * 64 + ".example.com", "letters, digits and hyphens"),
-    ("", "Give the host name"),
-    ("xn--.example.com", "letters, digits and hyphens"),
-])
+@pytest.mark.parametrize(
+    "host, says",
+    [
+        ("https://mes.example.com", "without http://"),
+        ("mes.example.com:8443", "without a port or a path"),
+        ("mes.example.com/app", "without a port or a path"),
+        ("192.168.1.20", "An IP address"),
+        ("::1", "without a port"),
+        ("mes_example.com", "letters, digits and hyphens"),
+        ("-mes.example.com", "letters, digits and hyphens"),
+        ("localhost2", "letters, digits and hyphens"),
+        ("a" * 64 + ".example.com", "letters, digits and hyphens"),
+        ("", "Give the host name"),
+        ("xn--.example.com", "letters, digits and hyphens"),
+    ],
+)
 def test_a_bad_host_is_refused_naming_the_field(enterprise, owner, host, says):
     client = client_for(enterprise, owner)
     if host:  # the form's "required" answers a blank one before the service
@@ -151,7 +166,10 @@ def test_a_host_another_workspace_serves_is_refused_with_409_and_an_audit_entry(
     client = client_for(enterprise, owner)
     response = client.post("/api/v1/domains", {"host": HOST}, content_type="application/json")
     assert response.status_code == 409
-    assert response.json()["code"] == "host_taken" and "Another workspace already uses this host" in response.json()["host"][0]
+    assert (
+        response.json()["code"] == "host_taken"
+        and "Another workspace already uses this host" in response.json()["host"][0]
+    )
     page = client.post("/settings/domains/", {"host": "MES.example.com"})
     assert page.status_code == 400 and "Another workspace already uses this host" in page.content.decode()
     refused = AuditEntry.objects.filter(organization_id=enterprise.pk, action="custom_domain_refused")
@@ -166,10 +184,15 @@ def test_a_pending_claim_blocks_nobody_and_the_first_to_verify_wins(enterprise, 
     squatter = custom_domain_add(organization=other_organization, host=HOST, actor_email="squatter@example.com")
     mine = custom_domain_add(organization=enterprise, host=HOST, actor_email=owner.email)
     dns.RECORDS[mine.record_name] = [mine.token]
-    assert custom_domain_verify(organization=enterprise, domain_id=mine.pk, actor_email=owner.email).status == "verified"
+    assert (
+        custom_domain_verify(organization=enterprise, domain_id=mine.pk, actor_email=owner.email).status == "verified"
+    )
     response = client_for(other_organization, tenant_user(other_organization, role="owner")).post(
-        f"/api/v1/domains/{squatter.pk}/verify")
-    assert (response.status_code, response.json().get("code")) == (409, "host_taken"), response.content  # its token is not there anyway
+        f"/api/v1/domains/{squatter.pk}/verify"
+    )
+    assert (response.status_code, response.json().get("code")) == (409, "host_taken"), (
+        response.content
+    )  # its token is not there anyway
     squatter.refresh_from_db()
     assert squatter.status == "failed"
     assert AuditEntry.objects.filter(organization_id=other_organization.pk, action="custom_domain_refused").exists()
@@ -179,8 +202,12 @@ def test_a_pending_claim_blocks_nobody_and_the_first_to_verify_wins(enterprise, 
 def test_a_workspace_claims_at_most_five_hosts_and_each_once(enterprise, owner):
     client = client_for(enterprise, owner)
     for number in range(5):
-        assert client.post("/api/v1/domains", {"host": f"h{number}.example.com"},
-                           content_type="application/json").status_code == 201
+        assert (
+            client.post(
+                "/api/v1/domains", {"host": f"h{number}.example.com"}, content_type="application/json"
+            ).status_code
+            == 201
+        )
     again = client.post("/api/v1/domains", {"host": "h1.example.com"}, content_type="application/json")
     assert (again.status_code, again.json()["code"]) == (409, "host_claimed")
     sixth = client.post("/api/v1/domains", {"host": "h5.example.com"}, content_type="application/json")
@@ -209,16 +236,22 @@ def test_only_the_owner_manages_custom_domains(enterprise, role):
     assert client.get("/settings/domains/").status_code == 403
     assert client.post("/settings/domains/", {"host": "x.example.com"}).status_code == 403
     assert client.post(f"/settings/domains/{row.pk}/remove/").status_code == 403
-    for method, url in (("get", "/api/v1/domains"), ("post", "/api/v1/domains"), ("delete", f"/api/v1/domains/{row.pk}"),
-                        ("post", f"/api/v1/domains/{row.pk}/verify")):
-        response = getattr(client, method)(url, {"host": "x.example.com"} if method == "post" else None,
-                                           content_type="application/json")
+    for method, url in (
+        ("get", "/api/v1/domains"),
+        ("post", "/api/v1/domains"),
+        ("delete", f"/api/v1/domains/{row.pk}"),
+        ("post", f"/api/v1/domains/{row.pk}/verify"),
+    ):
+        response = getattr(client, method)(
+            url, {"host": "x.example.com"} if method == "post" else None, content_type="application/json"
+        )
         assert (response.status_code, response.json()["code"]) == (403, "owner_only"), (method, url)
     assert CustomDomain.objects.filter(organization=enterprise).count() == 1
 
 
-def test_another_workspaces_owner_can_neither_see_nor_remove_the_domain(enterprise, owner, other_organization,
-                                                                        outsider):
+def test_another_workspaces_owner_can_neither_see_nor_remove_the_domain(
+    enterprise, owner, other_organization, outsider
+):
     row = verified_domain(enterprise, HOST)
     plan_set(other_organization, "enterprise")
     theirs = client_for(other_organization, outsider)
