@@ -6,6 +6,7 @@ import pytest
 from django.core.cache import cache
 
 from tests.domains import resolver
+from tests.lifecycle.conftest import broker, mail_dir, queue, start_worker  # noqa: F401 - the worker test's
 from tests.shopfloor.conftest import plan_set
 
 

@@ -11,7 +11,7 @@ from domains.models import CustomDomain
 from domains.services import custom_domain_add
 from domains.tasks import recheck_task
 from tenants.models import Domain
-from tests.lifecycle.conftest import broker, eventually, mail_dir, queue, start_worker  # noqa: F401
+from tests.lifecycle.conftest import eventually
 from tests.shopfloor.conftest import plan_set
 
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
@@ -22,7 +22,7 @@ def test_the_worker_verifies_a_claim_once_its_record_shows_and_skips_other_plans
     broker,
     start_worker,
     monkeypatch,
-    tmp_path,  # noqa: F811
+    tmp_path,
 ):
     enterprise, professional = make_organization(name="Recheck Works"), make_organization(name="Pro Plant")
     plan_set(enterprise, "enterprise")
