@@ -92,6 +92,11 @@ class User(AbstractUser):
             yield self.credentials_hash(salt=SESSION_SALT, secret=secret)
 
     @property
+    def is_owner(self) -> bool:
+        """Return whether the user owns the workspace (custom domains, two-factor rule, trial requests)."""
+        return self.role == Role.OWNER
+
+    @property
     def can_configure(self) -> bool:
         """Return whether the user may change settings (owners and admins)."""
         return self.role in (Role.OWNER, Role.ADMIN)

@@ -13,3 +13,13 @@ class OwnerOrAdminSignedIn(BasePermission):
     def has_permission(self, request, view):
         user = request.user
         return bool(user and user.is_authenticated and getattr(user, "pk", None) and user.can_configure)
+
+
+class OwnerSignedIn(BasePermission):
+    """Owners signed in as themselves (session or JWT): admins, members and API keys are refused."""
+
+    message = {"code": "owner_only", "detail": "Only owners, signed in, can do this."}
+
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(user and user.is_authenticated and getattr(user, "pk", None) and user.is_owner)

@@ -29,8 +29,9 @@ class PasswordResetView(auth_views.PasswordResetView):
     success_url = reverse_lazy("accounts:password_reset_done")
 
     def form_valid(self, form):
-        # The link's scheme, host and port come from our settings, never from the request's Host header.
-        scheme, _, domain = origin(self.request.tenant.host).partition("://")
+        # The link's scheme and port come from our settings, and its host is one of the workspace's own domains
+        # (the one asked on: its subdomain or a verified custom domain), never whatever the Host header says.
+        scheme, _, domain = origin(self.request.tenant.domain_url).partition("://")
         self.extra_email_context = {"protocol": scheme, "domain": domain}  # the e-mail's context takes these last
         return super().form_valid(form)
 

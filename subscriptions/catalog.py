@@ -100,6 +100,7 @@ FEATURES: tuple[Feature, ...] = (
     Feature("dedicated_instance", "Dedicated instance", "enterprise"),
     Feature("sap_integration", "SAP integration", "enterprise"),
     Feature("api_access", "API access", "enterprise"),
+    Feature("custom_domains", "Custom domains", "enterprise"),
     Feature("custom_development", "Custom development", "enterprise"),
     Feature("support_24_7", "24/7 support", "enterprise"),
 )

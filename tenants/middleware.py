@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import connection
+from django.http.request import split_domain_port, validate_host
 from django.shortcuts import render
 from django.urls import set_urlconf
 from django_tenants.middleware.main import TenantMainMiddleware
@@ -25,9 +26,24 @@ class TenantMiddleware(TenantMainMiddleware):
         """Return the request's host name without port, lowercased (domains are stored lowercase)."""
         return request.get_host().split(":")[0].lower()
 
+    @staticmethod
+    def allow_custom_host(request) -> None:
+        """Let a host outside ALLOWED_HOSTS through when it is a workspace's verified custom domain.
+
+        ALLOWED_HOSTS lists the base domain and its subdomains; a custom domain (``mes.example.com``) is
+        allowed only while a ``Domain`` row holds it (verification makes one, removal deletes it), so
+        ``request.get_host()`` (CSRF's same-origin check, absolute URLs) answers it on this request alone.
+        Any other host still fails Django's check: a 400.
+        """
+        raw = request._get_raw_host()
+        domain, _ = split_domain_port(raw)
+        if domain and not validate_host(domain, settings.ALLOWED_HOSTS) and organization_for_host(domain):
+            request.get_host = lambda: raw
+
     def process_request(self, request):
         in_place = self._search_path_in_place()
         connection.set_schema_to_public()
+        self.allow_custom_host(request)
         host = self.hostname_from_request(request)  # a host not in ALLOWED_HOSTS raises: Django answers 400
         if host == settings.UNISON_BASE_DOMAIN or host.startswith("www.") and host[4:] == settings.UNISON_BASE_DOMAIN:
             self._keep_search_path(in_place)

@@ -39,6 +39,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--no-first-run",
     "--disable-sync",
+    # Custom-domain tests (tests/domains) serve a workspace on hosts under example.test: this machine's.
+    "--host-resolver-rules=MAP *.example.test 127.0.0.1",
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
 TIMEOUT_MS = 15_000

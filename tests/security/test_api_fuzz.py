@@ -107,8 +107,9 @@ def _figures():
 
 
 @pytest.fixture
-def enterprise(organization, owner, stripe_server):
+def enterprise(organization, owner, stripe_server, settings):
     """Return an Enterprise workspace holding one record of each kind (ids 1), and its owner's JWT."""
+    settings.DOMAINS_TXT_RESOLVER = "tests.domains.resolver.txt_records"  # verifying a domain asks no real DNS
     billed(organization, tier="enterprise")
     with schema_context(organization.schema_name):
         plant = services.plant_create(organization=organization, name="Detroit", code="DET-1")

@@ -24,12 +24,15 @@ from django_tenants.utils import schema_context
 from apikeys.models import APIKey
 from apikeys.services import api_key_create
 from branding.models import Branding
+from domains.models import CustomDomain
 from exports.models import Export
 from shopfloor import services
 from shopfloor.models import NCR, Department, Invitation, Lane, Material, OnboardingState, Plant, Shift, WorkOrder
 from subscriptions.models import Subscription, TrialExtensionRequest
+from tenants.models import Domain
 from tenants.services import login_token_issue
 from tests.conftest import PASSWORD, client_for
+from tests.domains.conftest import verified_domain
 from tests.security.factories import workspace_fill
 from tests.security.figures import record
 from tests.shopfloor.conftest import plan_set
@@ -76,6 +79,8 @@ PARAMETERS: dict[str, dict[str, str]] = {
     "apikeys:page": {}, "apikeys:revoke": {"pk": "api_key"},
     "api_keys": {}, "api_key_revoke": {"pk": "api_key"},
     "branding:page": {}, "branding": {}, "branding_logo": {},
+    "domains:page": {}, "domains:verify": {"pk": "custom_domain"}, "domains:remove": {"pk": "custom_domain"},
+    "domains": {}, "domain": {"pk": "custom_domain"}, "domain_verify": {"pk": "custom_domain"},
 }
 # Pages anyone may open on a tenant host: they are checked to show nothing of the victim's, not refused.
 PUBLIC: dict[str, str] = {
@@ -130,16 +135,21 @@ def _fill(name: str, values: dict) -> str:
     return reverse(name, urlconf=URLCONF, kwargs={key: values[kind] for key, kind in parameters.items()})
 
 
+VICTIM_HOST = "mes.victim-works.example"  # the victim's verified custom domain: every test runs on it too
+
+
 @pytest.fixture
-def workspaces(organization, other_organization, owner, outsider):
+def workspaces(organization, other_organization, owner, outsider, settings):
     """Return the victim's and the outsider's organisations with the same rows (same ids), the outsider's
     credentials, and the values that fill the URLs' paths."""
+    settings.DOMAINS_TXT_RESOLVER = "tests.domains.resolver.txt_records"  # no DNS in tests (tests.domains.resolver)
     for workspace in (organization, other_organization):
         plan_set(workspace, "enterprise")
         with schema_context(workspace.schema_name):
             for step in ("organization", "done"):
                 services.onboarding_step_complete(step=step)
     victim_ids, outsider_ids = workspace_fill(organization, "Victim"), workspace_fill(other_organization, "Outsider")
+    victim_ids["custom_domain"] = outsider_ids["custom_domain"] = verified_domain(organization, VICTIM_HOST).pk
     assert victim_ids == outsider_ids  # the point: the outsider's ids are the victim's
     TrialExtensionRequest.objects.create(organization=organization, requested_by_id=owner.pk, days_requested=9,
                                          requested_by_email=owner.email, reason="Victim needs nine more days")
@@ -166,7 +176,9 @@ def _snapshot(organization) -> list:
     with schema_context(organization.schema_name):
         rows = [list(model.objects.order_by("pk").values()) for model in (*TENANT_MODELS, User)]
     return [*rows, list(Subscription.objects.filter(organization=organization).values()),
-            list(TrialExtensionRequest.objects.filter(organization=organization).values())]
+            list(TrialExtensionRequest.objects.filter(organization=organization).values()),
+            list(CustomDomain.objects.filter(organization=organization).values()),
+            list(Domain.objects.filter(tenant=organization).order_by("pk").values())]
 
 
 def _body(name: str, tokens: dict, user) -> dict:
@@ -197,17 +209,21 @@ def _calls(client, name: str, url: str, body: dict, **headers):
         yield "POST", client.post(url, body, **headers)
 
 
+@pytest.mark.parametrize("host", ["subdomain", "custom_domain"])
 @pytest.mark.parametrize("credential", ["session", "jwt", "api_key"])
-def test_the_outsider_can_neither_read_nor_change_the_victims_records_on_the_victims_host(workspaces, credential):
+def test_the_outsider_can_neither_read_nor_change_the_victims_records_on_the_victims_host(workspaces, credential,
+                                                                                          host):
     victim, outsider, user, tokens = (workspaces[key] for key in ("victim", "outsider", "user", "tokens"))
+    victim_host = victim.host if host == "subdomain" else VICTIM_HOST
     before = _snapshot(victim)
     if credential == "session":
         client, headers = client_for(outsider, user), {}
-        client.defaults["HTTP_HOST"] = victim.host  # the outsider's session cookie, sent to the victim's host
+        client.defaults["HTTP_HOST"] = victim_host  # the outsider's session cookie, sent to the victim's host
     elif credential == "jwt":
-        client, headers = Client(HTTP_HOST=victim.host), {"HTTP_AUTHORIZATION": f"Bearer {tokens['access']}"}
+        client, headers = Client(HTTP_HOST=victim_host), {"HTTP_AUTHORIZATION": f"Bearer {tokens['access']}"}
     else:  # the outsider's write key: the victim's schema has no such key
-        client, headers = Client(HTTP_HOST=victim.host), {"HTTP_AUTHORIZATION": f"Api-Key {workspaces['api_key']}"}
+        client, headers = Client(HTTP_HOST=victim_host), {"HTTP_AUTHORIZATION": f"Api-Key {workspaces['api_key']}"}
+    assert client.get("/accounts/login/").status_code == 200  # the victim's workspace answers on this host
     problems, attempts, failures, leaks = [], 0, 0, 0
     for name in sorted(PARAMETERS):
         url = _fill(name, workspaces["values"])
@@ -233,7 +249,8 @@ def test_the_outsider_can_neither_read_nor_change_the_victims_records_on_the_vic
             if response.status_code >= 500 or _shows_victim(response):
                 problems.append(f"{method} {url} ({name}, public): {response.status_code}")
     changed = _snapshot(victim) != before
-    record(f"cross-tenant requests ({credential})", attempts=attempts, failures=failures, leaks=leaks + int(changed))
+    on = "" if host == "subdomain" else ", custom domain"
+    record(f"cross-tenant requests ({credential}{on})", attempts=attempts, failures=failures, leaks=leaks + int(changed))
     assert problems == []
     assert not changed
 

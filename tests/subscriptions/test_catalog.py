@@ -40,9 +40,10 @@ def test_add_ons_cost_five_dollars_a_user_twenty_five_a_plant_and_fifty_cents_a_
 
 
 def test_every_feature_has_a_stable_key_and_its_lowest_tier():
-    assert len({f.key for f in catalog.FEATURES}) == len(catalog.FEATURES) == 20
+    assert len({f.key for f in catalog.FEATURES}) == len(catalog.FEATURES) == 21
     assert catalog.lowest_tier_with("quality_management").key == "professional"
     assert catalog.lowest_tier_with("sso_saml").key == "enterprise"
+    assert catalog.lowest_tier_with("custom_domains").key == "enterprise"
     assert catalog.lowest_tier_with("work_orders").key == "starter"
 
 

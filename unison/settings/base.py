@@ -35,6 +35,7 @@ SHARED_APPS = [
     "unfold.apps.BasicAppConfig",  # the console site replaces admin.site (platform_admin)
     "unfold.contrib.filters",
     "tenants",
+    "domains",  # custom domains of workspaces (public: the host → workspace map reads them)
     "accounts",
     "django.contrib.contenttypes",
     "django.contrib.auth",
@@ -195,6 +196,7 @@ from unison.settings.api import *  # noqa: E402,F403
 from unison.settings.auth import *  # noqa: E402,F403
 from unison.settings.celery import *  # noqa: E402,F403
 from unison.settings.console import *  # noqa: E402,F403
+from unison.settings.domains import *  # noqa: E402,F403
 from unison.settings.email import *  # noqa: E402,F403
 from unison.settings.logging import *  # noqa: E402,F403
 from unison.settings.security import *  # noqa: E402,F403

@@ -35,4 +35,6 @@ CELERY_BEAT_SCHEDULE = {
     "resend-notifications": {"task": "notifications.resend_waiting", "schedule": 60.0},
     # An impersonation that timed out (no "End impersonation") still gets its end audited.
     "close-expired-impersonations": {"task": "platform_admin.close_expired_impersonations", "schedule": 300.0},
+    # Custom domains whose TXT record was not there yet at "Verify now" (domains/tasks.py).
+    "recheck-custom-domains": {"task": "domains.recheck", "schedule": 600.0},
 }
