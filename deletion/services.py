@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils import timezone
-from django_tenants.utils import schema_context
+from django_tenants.utils import get_public_schema_name, schema_context
 
 from accounts.models import Role
 from billing.services import billing_customer_erase
@@ -134,6 +134,11 @@ def deletion_purge(*, organization_id: int) -> Organization:
 
     Each step can run again; an organisation already purged is returned as it is.
     """
+    with schema_context(get_public_schema_name()):
+        return _purge(organization_id)
+
+
+def _purge(organization_id: int) -> Organization:
     organization = Organization.objects.get(pk=organization_id)
     if organization.deleted_at is not None:
         return organization
@@ -150,6 +155,8 @@ def _schema_drop(schema_name: str) -> None:
     if schema_name in ("public", settings.UNISON_TEMPLATE_SCHEMA):
         raise ValueError(f"Refusing to drop the {schema_name!r} schema.")
     with connection.cursor() as cursor:
+        # Checks deferred to the end of an enclosing transaction would block the DROP: run them now.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(f'DROP SCHEMA IF EXISTS "{schema_name}" CASCADE')  # noqa: S608 - our own schema name
 
 
