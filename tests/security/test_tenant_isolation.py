@@ -28,6 +28,7 @@ from exports.models import Export
 from shopfloor import services
 from shopfloor.models import NCR, Department, Invitation, Lane, Material, OnboardingState, Plant, Shift, WorkOrder
 from subscriptions.models import Subscription, TrialExtensionRequest
+from tenants.models import Organization
 from tenants.services import login_token_issue
 from tests.conftest import PASSWORD, client_for
 from tests.security.factories import workspace_fill
@@ -76,6 +77,7 @@ PARAMETERS: dict[str, dict[str, str]] = {
     "apikeys:page": {}, "apikeys:revoke": {"pk": "api_key"},
     "api_keys": {}, "api_key_revoke": {"pk": "api_key"},
     "branding:page": {}, "branding": {}, "branding_logo": {},
+    "deletion:page": {}, "deletion:undo": {}, "deletion": {},
 }
 # Pages anyone may open on a tenant host: they are checked to show nothing of the victim's, not refused.
 PUBLIC: dict[str, str] = {
@@ -166,6 +168,7 @@ def _snapshot(organization) -> list:
     with schema_context(organization.schema_name):
         rows = [list(model.objects.order_by("pk").values()) for model in (*TENANT_MODELS, User)]
     return [*rows, list(Subscription.objects.filter(organization=organization).values()),
+            list(Organization.objects.filter(pk=organization.pk).values("deletion_due_at", "deleted_at")),
             list(TrialExtensionRequest.objects.filter(organization=organization).values())]
 
 
