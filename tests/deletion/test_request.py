@@ -170,3 +170,21 @@ def test_undo_is_refused_once_the_grace_period_is_over(organization, owner):
     with pytest.raises(ApplicationError) as refused:
         deletion_undo(organization=fresh(organization), user=owner)
     assert refused.value.code == "deletion_under_way" and refused.value.status == 409
+
+
+def test_a_pending_deletion_adds_no_query_to_a_page(organization, owner):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(organization, owner)
+
+    def queries(url: str) -> int:
+        client.get(url)  # warm the caches, as the pinned counts do (tests/shopfloor/test_query_counts.py)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured.captured_queries)
+
+    before = {url: queries(url) for url in ("/plants/", "/work-orders/", "/settings/export/")}
+    ask(client, "Acme Works")
+    assert {url: queries(url) for url in before} == before
+    assert 'data-banner="deletion"' in client.get("/plants/").content.decode()
