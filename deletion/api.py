@@ -36,8 +36,11 @@ class DeletionView(APIView):
         """Return the pending deletion, if any: when it was asked for, by whom, and when it happens."""
         return Response(_status(request.tenant))
 
-    @extend_schema(request=DeletionRequestSerializer, responses={202: DeletionStatusSerializer},
-                   summary="Ask for the workspace's deletion (30 days read-only, then gone)")
+    @extend_schema(
+        request=DeletionRequestSerializer,
+        responses={202: DeletionStatusSerializer},
+        summary="Ask for the workspace's deletion (30 days read-only, then gone)",
+    )
     def post(self, request):
         """Ask for deletion: read-only at once, deleted for good after 30 days unless undone. ``confirm_name`` must
         be the workspace's name exactly (400 naming it otherwise); 409 when a deletion is already pending."""

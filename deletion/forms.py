@@ -4,5 +4,8 @@ from django import forms
 
 
 class DeletionForm(forms.Form):
-    confirm_name = forms.CharField(max_length=120, label="Type the workspace's name to confirm",
-                                   widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
+    confirm_name = forms.CharField(
+        max_length=120,
+        label="Type the workspace's name to confirm",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )

@@ -12,6 +12,7 @@ class DeletionRequestSerializer(serializers.Serializer):
 class DeletionStatusSerializer(serializers.Serializer):
     pending = serializers.BooleanField(help_text="Whether a deletion is pending (the workspace is read-only)")
     requested_at = serializers.DateTimeField(allow_null=True, source="deletion_requested_at")
-    due_at = serializers.DateTimeField(allow_null=True, source="deletion_due_at",
-                                       help_text="When the workspace is deleted for good; null: not pending")
+    due_at = serializers.DateTimeField(
+        allow_null=True, source="deletion_due_at", help_text="When the workspace is deleted for good; null: not pending"
+    )
     requested_by = serializers.CharField(source="deletion_requested_by")

@@ -69,17 +69,32 @@ def deletion_request(*, organization: Organization, user, confirm_name: str) -> 
     if locked.deletion_due_at is not None:
         raise ApplicationError(
             f"Deletion was already asked for; the workspace will be deleted on {locked.deletion_due_at:%-d %B %Y}.",
-            code="deletion_already_requested", status=409)
+            code="deletion_already_requested",
+            status=409,
+        )
     if (confirm_name or "").strip() != locked.name:
-        raise ApplicationError(f"Type the workspace's name exactly as shown, “{locked.name}”, to confirm.",
-                               code="confirm_name_mismatch", field="confirm_name")
+        raise ApplicationError(
+            f"Type the workspace's name exactly as shown, “{locked.name}”, to confirm.",
+            code="confirm_name_mismatch",
+            field="confirm_name",
+        )
     now = timezone.now()
     locked.deletion_requested_at, locked.deletion_due_at, locked.deletion_requested_by = now, now + GRACE, user.email
     locked.save(update_fields=["deletion_requested_at", "deletion_due_at", "deletion_requested_by"])
-    audit_record(actor=None, actor_email=user.email, action="deletion_request", target=locked,
-                 organization_id=locked.pk, details={"due_at": locked.deletion_due_at.isoformat()})
-    notify(organization=locked, kind="deletion_requested", occasion=f"deletion:{now.isoformat()}",
-           context={"due_at": locked.deletion_due_at})
+    audit_record(
+        actor=None,
+        actor_email=user.email,
+        action="deletion_request",
+        target=locked,
+        organization_id=locked.pk,
+        details={"due_at": locked.deletion_due_at.isoformat()},
+    )
+    notify(
+        organization=locked,
+        kind="deletion_requested",
+        occasion=f"deletion:{now.isoformat()}",
+        context={"due_at": locked.deletion_due_at},
+    )
     return _copy_onto(organization, locked)
 
 
@@ -89,17 +104,29 @@ def deletion_undo(*, organization: Organization, user) -> Organization:
     _owner_check(user)
     locked = _locked(organization)
     if locked.deletion_due_at is None:
-        raise ApplicationError("No deletion of this workspace is pending: there is nothing to undo.",
-                               code="no_deletion_pending", status=409)
+        raise ApplicationError(
+            "No deletion of this workspace is pending: there is nothing to undo.",
+            code="no_deletion_pending",
+            status=409,
+        )
     if locked.deletion_due_at <= timezone.now():
-        raise ApplicationError("The grace period is over: the deletion is under way and cannot be undone.",
-                               code="deletion_under_way", status=409)
+        raise ApplicationError(
+            "The grace period is over: the deletion is under way and cannot be undone.",
+            code="deletion_under_way",
+            status=409,
+        )
     due = locked.deletion_due_at
     locked.deletion_requested_at = locked.deletion_due_at = None
     locked.deletion_requested_by = ""
     locked.save(update_fields=["deletion_requested_at", "deletion_due_at", "deletion_requested_by"])
-    audit_record(actor=None, actor_email=user.email, action="deletion_undo", target=locked,
-                 organization_id=locked.pk, details={"was_due_at": due.isoformat()})
+    audit_record(
+        actor=None,
+        actor_email=user.email,
+        action="deletion_undo",
+        target=locked,
+        organization_id=locked.pk,
+        details={"was_due_at": due.isoformat()},
+    )
     return _copy_onto(organization, locked)
 
 
@@ -108,8 +135,9 @@ def deletion_now(*, organization: Organization, actor, reason: str) -> Organizat
     """Make the deletion due now, for a legal request (an operator), audited; the caller then purges."""
     reason = (reason or "").strip()
     if not reason:
-        raise ApplicationError("Give the reason (the legal request) for deleting now.", code="reason_required",
-                               field="reason")
+        raise ApplicationError(
+            "Give the reason (the legal request) for deleting now.", code="reason_required", field="reason"
+        )
     locked = _locked(organization)
     if locked.deleted_at is not None:
         raise ApplicationError("This workspace was deleted already.", code="already_deleted", status=409)
@@ -118,8 +146,9 @@ def deletion_now(*, organization: Organization, actor, reason: str) -> Organizat
     locked.deletion_requested_by = locked.deletion_requested_by or actor.email
     locked.deletion_due_at = now
     locked.save(update_fields=["deletion_requested_at", "deletion_due_at", "deletion_requested_by"])
-    audit_record(actor=actor, action="deletion_now", target=locked, organization_id=locked.pk,
-                 details={"reason": reason})
+    audit_record(
+        actor=actor, action="deletion_now", target=locked, organization_id=locked.pk, details={"reason": reason}
+    )
     return _copy_onto(organization, locked)
 
 
@@ -197,13 +226,28 @@ def _public_rows_remove(organization: Organization) -> None:
         return
     subscription.storage_overage_reports.all().delete()
     subscription.add_ons.all().delete()
-    changes = {"stripe_customer_id": "", "stripe_subscription_id": "", "checkout_session_id": "", "checkout_plan": {},
-               "extra_stripe_subscription_ids": [], "last_paid_invoice_id": "", "storage_overage_item_id": "",
-               "hold_reason": "", "comp_reason": "", "suspension_reason": "", "mrr_cents": 0,
-               "cancel_at_period_end": False, "pending_plan": {}}
+    changes = {
+        "stripe_customer_id": "",
+        "stripe_subscription_id": "",
+        "checkout_session_id": "",
+        "checkout_plan": {},
+        "extra_stripe_subscription_ids": [],
+        "last_paid_invoice_id": "",
+        "storage_overage_item_id": "",
+        "hold_reason": "",
+        "comp_reason": "",
+        "suspension_reason": "",
+        "mrr_cents": 0,
+        "cancel_at_period_end": False,
+        "pending_plan": {},
+    }
     if subscription.status != Status.CANCELLED:
-        subscription_transition(subscription=subscription, name="cancel", actor="deletion",
-                                changes={**changes, "cancelled_at": timezone.now()})
+        subscription_transition(
+            subscription=subscription,
+            name="cancel",
+            actor="deletion",
+            changes={**changes, "cancelled_at": timezone.now()},
+        )
     else:
         for field, value in changes.items():
             setattr(subscription, field, value)
@@ -215,17 +259,30 @@ def _anonymise(organization: Organization) -> Organization:
     locked = _locked(organization)
     if locked.deleted_at is not None:
         return locked
-    former = {"slug": locked.slug, "schema_name": locked.schema_name, "requested_by": locked.deletion_requested_by,
-              "requested_at": locked.deletion_requested_at.isoformat() if locked.deletion_requested_at else None}
+    former = {
+        "slug": locked.slug,
+        "schema_name": locked.schema_name,
+        "requested_by": locked.deletion_requested_by,
+        "requested_at": locked.deletion_requested_at.isoformat() if locked.deletion_requested_at else None,
+    }
     entitlements_forget(locked)
     locked.name, locked.slug, locked.email = ANONYMOUS_NAME, f"deleted-{locked.pk}", ""
     locked.schema_name = f"deleted_{locked.pk}"
     locked.industry = locked.company_size = locked.primary_use_case = locked.costing_method = ""
     locked.deletion_requested_by, locked.is_active, locked.deleted_at = "", False, timezone.now()
     locked.save()
-    audit_record(actor=None, actor_email="system", action="deletion_purge", target=locked, organization_id=locked.pk,
-                 details={"former_slug": former["slug"], "requested_by": former["requested_by"],
-                          "requested_at": former["requested_at"]})
+    audit_record(
+        actor=None,
+        actor_email="system",
+        action="deletion_purge",
+        target=locked,
+        organization_id=locked.pk,
+        details={
+            "former_slug": former["slug"],
+            "requested_by": former["requested_by"],
+            "requested_at": former["requested_at"],
+        },
+    )
     return locked
 
 
@@ -233,21 +290,31 @@ def deletions_remind(*, now=None) -> int:
     """Remind the owners of each workspace due for deletion within a week (once a deletion); return how many."""
     now = now or timezone.now()
     sent = 0
-    due = Organization.objects.filter(deleted_at__isnull=True, deletion_due_at__gt=now,
-                                      deletion_due_at__lte=now + REMINDER_BEFORE)
+    due = Organization.objects.filter(
+        deleted_at__isnull=True, deletion_due_at__gt=now, deletion_due_at__lte=now + REMINDER_BEFORE
+    )
     for organization in due:
         with transaction.atomic():
-            sent += notify(organization=organization, kind="deletion_reminder",
-                           occasion=f"reminder:{organization.deletion_due_at.isoformat()}",
-                           context={"due_at": organization.deletion_due_at}) is not None
+            sent += (
+                notify(
+                    organization=organization,
+                    kind="deletion_reminder",
+                    occasion=f"reminder:{organization.deletion_due_at.isoformat()}",
+                    context={"due_at": organization.deletion_due_at},
+                )
+                is not None
+            )
     return sent
 
 
 def deletions_purge_due(*, now=None) -> int:
     """Purge every workspace whose deletion is due (an interrupted purge too); return how many were purged."""
     now = now or timezone.now()
-    ids = list(Organization.objects.filter(deleted_at__isnull=True, deletion_due_at__lte=now)
-               .order_by("deletion_due_at").values_list("pk", flat=True))
+    ids = list(
+        Organization.objects.filter(deleted_at__isnull=True, deletion_due_at__lte=now)
+        .order_by("deletion_due_at")
+        .values_list("pk", flat=True)
+    )
     purged = 0
     for organization_id in ids:
         try:

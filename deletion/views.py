@@ -25,15 +25,20 @@ def deletion_page(request):
     form = DeletionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.deletion_request(organization=request.tenant, user=request.user,
-                                      confirm_name=form.cleaned_data["confirm_name"])
+            services.deletion_request(
+                organization=request.tenant, user=request.user, confirm_name=form.cleaned_data["confirm_name"]
+            )
         except ApplicationError as exc:
             form_add_error(form, exc)
         else:
             messages.success(request, "Deletion asked for: the workspace is read-only until it is deleted.")
             return redirect("deletion:page")
-    context = {"form": form, "grace_days": services.GRACE.days, "due_at": request.tenant.deletion_due_at,
-               "would_be_due": services.deletion_due_from_now()}
+    context = {
+        "form": form,
+        "grace_days": services.GRACE.days,
+        "due_at": request.tenant.deletion_due_at,
+        "would_be_due": services.deletion_due_from_now(),
+    }
     return render(request, "deletion/page.html", context, status=400 if form.errors else 200)
 
 

@@ -70,8 +70,15 @@ def doomed(make_organization, stripe_catalog, media_root):
     assert ask(client_for(organization, owner), "Doomed Works").status_code == 202
     connection.set_schema_to_public()
     Organization.objects.filter(pk=organization.pk).update(deletion_due_at=timezone.now() - timedelta(seconds=1))
-    return {"organization": organization, "owner": owner, "customer_id": customer_id, "paths": paths,
-            "slug": organization.slug, "schema": organization.schema_name, "email": organization.email}
+    return {
+        "organization": organization,
+        "owner": owner,
+        "customer_id": customer_id,
+        "paths": paths,
+        "slug": organization.slug,
+        "schema": organization.schema_name,
+        "email": organization.email,
+    }
 
 
 @pytest.fixture
@@ -114,8 +121,9 @@ def test_the_daily_purge_leaves_nothing_of_the_workspace_but_its_audit_entries(d
     assert_nothing_left(doomed, bystander)
     assert services.deletions_purge_due() == 0  # nothing due any more
     # The address is free again.
-    again = Organization.objects.create(name="New Doomed", slug=doomed["slug"], schema_name="t_new_doomed",
-                                        email="new@example.com")
+    again = Organization.objects.create(
+        name="New Doomed", slug=doomed["slug"], schema_name="t_new_doomed", email="new@example.com"
+    )
     assert again.pk != doomed["organization"].pk
 
 

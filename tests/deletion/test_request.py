@@ -60,7 +60,8 @@ def test_the_owners_are_told_at_once_and_a_week_before(organization, owner):
         notification_send(notification_id=NotificationLog.objects.get(organization=organization, kind=kind).pk)
     assert [m.subject for m in mail.outbox] == [
         f"Your Unison workspace will be deleted on {due:%-d %B %Y}",
-        f"Reminder: your Unison workspace will be deleted on {due:%-d %B %Y}"]
+        f"Reminder: your Unison workspace will be deleted on {due:%-d %B %Y}",
+    ]
     assert all(m.to == [owner.email] and "/settings/delete/" in m.body for m in mail.outbox)
 
 
@@ -83,8 +84,12 @@ def test_the_api_asks_reports_and_undoes(organization, owner):
     undone = client.delete("/api/v1/deletion")
     assert undone.status_code == 200 and undone.json()["pending"] is False
     assert fresh(organization).deletion_due_at is None
-    assert client.post("/api/v1/plants", {"name": "X", "code": "X-1", "time_zone": "UTC"},
-                       content_type="application/json").status_code == 201
+    assert (
+        client.post(
+            "/api/v1/plants", {"name": "X", "code": "X-1", "time_zone": "UTC"}, content_type="application/json"
+        ).status_code
+        == 201
+    )
     nothing = client.delete("/api/v1/deletion")
     assert nothing.status_code == 409 and nothing.json()["code"] == "no_deletion_pending"
     assert AuditEntry.objects.filter(organization_id=organization.pk, action="deletion_undo").count() == 1
@@ -112,8 +117,9 @@ def test_a_wrong_name_is_refused_on_the_field_and_nothing_changes(organization, 
     assert api.status_code == 400 and api.json()["code"] == "confirm_name_mismatch" and "confirm_name" in api.json()
     missing = client.post("/api/v1/deletion", {}, content_type="application/json")
     assert missing.status_code == 400 and "confirm_name" in missing.json()
-    unknown = client.post("/api/v1/deletion", {"confirm_name": "Acme Works", "now": True},
-                          content_type="application/json")
+    unknown = client.post(
+        "/api/v1/deletion", {"confirm_name": "Acme Works", "now": True}, content_type="application/json"
+    )
     assert unknown.status_code == 400 and unknown.json()["now"] == ["Unknown field."]
     assert fresh(organization).deletion_due_at is None
     assert not AuditEntry.objects.filter(organization_id=organization.pk).exists()
@@ -130,7 +136,9 @@ def test_a_non_owner_is_refused_with_a_clear_message_on_the_page_and_the_api(org
     assert client.post("/settings/delete/", {"confirm_name": "Acme Works"}).status_code == 403
     api = ask(client, "Acme Works")
     assert api.status_code == 403 and api.json() == {
-        "code": "role_not_allowed", "detail": "Only an owner of the workspace can ask for its deletion or take it back."}
+        "code": "role_not_allowed",
+        "detail": "Only an owner of the workspace can ask for its deletion or take it back.",
+    }
     assert fresh(organization).deletion_due_at is None
     ask(client_for(organization, owner), "Acme Works")
     assert client.delete("/api/v1/deletion").status_code == 403
@@ -142,12 +150,17 @@ def test_another_tenants_owner_can_neither_ask_nor_undo(organization, owner, oth
     from tests.conftest import PASSWORD
 
     own = client_for(other_organization, outsider)
-    token = own.post("/api/v1/auth/token", {"email": outsider.email, "password": PASSWORD},
-                     content_type="application/json").json()["access"]
+    token = own.post(
+        "/api/v1/auth/token", {"email": outsider.email, "password": PASSWORD}, content_type="application/json"
+    ).json()["access"]
     victim_host = client_for(organization)
     for attempt in (
-        lambda: victim_host.post("/api/v1/deletion", {"confirm_name": "Acme Works"}, content_type="application/json",
-                                 HTTP_AUTHORIZATION=f"Bearer {token}"),
+        lambda: victim_host.post(
+            "/api/v1/deletion",
+            {"confirm_name": "Acme Works"},
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {token}",
+        ),
         lambda: victim_host.post("/settings/delete/", {"confirm_name": "Acme Works"}),
     ):
         assert attempt().status_code in (302, 401, 403)

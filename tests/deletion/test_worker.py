@@ -22,16 +22,19 @@ def test_the_worker_purges_the_workspaces_due(broker, start_worker, make_organiz
     broker(settings.CELERY_BROKER_URL)
     due, patient = make_organization(name="Due Works"), make_organization(name="Patient Works")
     for organization in (due, patient):
-        assert ask(client_for(organization, tenant_user(organization, role="owner")),
-                   organization.name).status_code == 202
+        assert (
+            ask(client_for(organization, tenant_user(organization, role="owner")), organization.name).status_code == 202
+        )
     connection.set_schema_to_public()
     Organization.objects.filter(pk=due.pk).update(deletion_due_at=timezone.now() - timedelta(minutes=1))
     start_worker(settings.CELERY_BROKER_URL)
 
     deletions_purge_due_task.apply_async()
 
-    purged = eventually(lambda: Organization.objects.filter(pk=due.pk, deleted_at__isnull=False).first(),
-                        what="the worker to purge the due workspace")
+    purged = eventually(
+        lambda: Organization.objects.filter(pk=due.pk, deleted_at__isnull=False).first(),
+        what="the worker to purge the due workspace",
+    )
     assert purged.slug == f"deleted-{due.pk}" and not Domain.objects.filter(tenant=purged).exists()
     kept = Organization.objects.get(pk=patient.pk)
     assert kept.deleted_at is None and kept.name == "Patient Works" and Domain.objects.filter(tenant=kept).exists()
