@@ -173,6 +173,11 @@ def customer_retrieve(customer_id: str) -> dict:
     return _call(stripe.Customer.retrieve, customer_id)
 
 
+def customer_delete(customer_id: str) -> dict:
+    """Delete the customer in Stripe: its subscriptions end at once and nothing is billed again."""
+    return _call(stripe.Customer.delete, customer_id)
+
+
 def customer_default_card(customer_id: str) -> dict | None:
     """Return the card of the customer's default payment method (brand, last4, exp_month, exp_year), or None."""
     customer = _call(stripe.Customer.retrieve, customer_id, expand=["invoice_settings.default_payment_method"])

@@ -13,6 +13,7 @@ Context keys each kind understands (all optional; templates leave out what is mi
 - ``subscription_cancelled``: ``ends_at``
 - ``trial_extension_approved``: ``days`` (granted), ``days_requested``, ``trial_ends_at`` (the new end)
 - ``trial_extension_declined``: ``days_requested``, ``note`` (the operator's, may be empty)
+- ``deletion_requested``, ``deletion_reminder``: ``due_at`` (when the workspace is deleted for good)
 
 Every template also gets ``organization``, ``workspace_url``, ``billing_url`` and ``look`` (the
 workspace's white labelling, ``notifications.look``: sender name, logo, accent colour).
@@ -50,6 +51,8 @@ SUBJECTS = {
     "subscription_cancelled": "Your Unison subscription has been cancelled",
     "trial_extension_approved": "Your Unison trial is {{ days }} day{{ days|pluralize }} longer",
     "trial_extension_declined": "Your request for more trial days",
+    "deletion_requested": "Your Unison workspace will be deleted on {{ due_at|date:\"j F Y\" }}",
+    "deletion_reminder": "Reminder: your Unison workspace will be deleted on {{ due_at|date:\"j F Y\" }}",
 }
 KINDS = tuple(SUBJECTS)
 ADDRESS_SUBJECTS = {"workspace_list": "Your Unison workspaces"}

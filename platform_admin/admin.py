@@ -19,6 +19,7 @@ from platform_admin.forms import (
     CompForm,
     ConfirmForm,
     DeclineTrialExtensionForm,
+    DeleteNowForm,
     ExtendTrialForm,
     SuspendForm,
     TrialLengthForm,
@@ -73,7 +74,7 @@ class OrganizationAdmin(ReadOnlyMixin, ModelAdmin):
     readonly_fields = ("slug", "schema_name", "industry", "company_size", "primary_use_case", "created_at")
     change_form_after_template = "platform_admin/organization_detail.html"
     actions = ("activate", "deactivate")
-    actions_detail = ("impersonate", "trial_length")
+    actions_detail = ("impersonate", "trial_length", "delete_now")
 
     @display(description="Tier", ordering="subscription__tier")
     def tier(self, obj):
@@ -122,6 +123,23 @@ class OrganizationAdmin(ReadOnlyMixin, ModelAdmin):
             request, site=self.admin_site, form=form, title="Set trial length", obj=organization, submit="Set length",
             apply=lambda data: services.operator_set_trial_length(organization=organization, actor=request.user,
                                                                   days=data["days"], reason=data["reason"]),
+            back_url=reverse("admin:tenants_organization_change", args=[organization.pk]),
+        )
+
+
+    @action(description="Delete now (legal request)", url_path="delete-now", icon="delete_forever",
+            permissions=["organizations"])
+    def delete_now(self, request, object_id):
+        from deletion.services import deletion_purge_now
+
+        if not operator_can(request.user, ORGANIZATIONS):
+            raise PermissionDenied
+        organization = get_object_or_404(Organization, pk=object_id)
+        form = DeleteNowForm(request.POST if request.method == "POST" else None, organization=organization)
+        return action_page(
+            request, site=self.admin_site, form=form, title="Delete now (legal request)", obj=organization,
+            submit="Delete everything now",
+            apply=lambda data: deletion_purge_now(organization=organization, actor=request.user, reason=data["reason"]),
             back_url=reverse("admin:tenants_organization_change", args=[organization.pk]),
         )
 

@@ -5,7 +5,12 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import get_user_model
 from django_tenants.utils import schema_context
-from unfold.widgets import UnfoldAdminIntegerFieldWidget, UnfoldAdminSelectWidget, UnfoldAdminTextareaWidget
+from unfold.widgets import (
+    UnfoldAdminIntegerFieldWidget,
+    UnfoldAdminSelectWidget,
+    UnfoldAdminTextareaWidget,
+    UnfoldAdminTextInputWidget,
+)
 
 from platform_admin.services import IMPERSONATION_MINUTES
 from subscriptions import catalog
@@ -102,6 +107,25 @@ class ImpersonationForm(forms.Form):
                 self.fields["user"].choices = [("", "---------")] + [
                     (u.pk, f"{u.email} ({u.get_role_display()})") for u in users
                 ]
+
+
+class DeleteNowForm(forms.Form):
+    """Delete a workspace at once, for a legal request: the operator types its address to confirm."""
+
+    reason = forms.CharField(max_length=REASON_MAX_LENGTH, widget=UnfoldAdminTextareaWidget(attrs={"rows": 2}),
+                             help_text="The legal request (reference, who asked): audited.")
+    confirm_slug = forms.CharField(max_length=40, label="Type the workspace's address (slug) to confirm",
+                                   widget=UnfoldAdminTextInputWidget)
+
+    def __init__(self, *args, organization: Organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+
+    def clean_confirm_slug(self) -> str:
+        slug = self.cleaned_data["confirm_slug"].strip()
+        if slug != self.organization.slug:
+            raise forms.ValidationError(f"Type “{self.organization.slug}” exactly: this cannot be undone.")
+        return slug
 
 
 class TrialLengthForm(forms.Form):

@@ -21,6 +21,10 @@ ACTIONS = {
     "impersonated_write": "Changed data while impersonating",
     "trial_extension_approve": "Approved a trial extension request",
     "trial_extension_decline": "Declined a trial extension request",
+    "deletion_request": "Asked for the workspace's deletion",
+    "deletion_undo": "Undid the workspace's deletion",
+    "deletion_now": "Deleted the workspace now (legal request)",
+    "deletion_purge": "Deleted the workspace for good",
 }
 
 

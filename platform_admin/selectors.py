@@ -70,7 +70,15 @@ def organization_audit(organization: Organization, *, limit: int = 50) -> list[A
 
 
 def organization_detail(organization: Organization) -> dict:
-    """Return what the console shows about one organisation besides its own fields."""
+    """Return what the console shows about one organisation besides its own fields.
+
+    A deleted organisation has no schema any more: nothing is read in it (its search path would fall
+    through to the public schema's tables).
+    """
+    if organization.deleted_at is not None:
+        return {"subscription": Subscription.objects.filter(organization=organization).first(), "users": [],
+                "usage_history": [], "events": organization_events(organization),
+                "audit_entries": organization_audit(organization), "violations": []}
     return {
         "subscription": Subscription.objects.filter(organization=organization).first(),
         "users": organization_users(organization),

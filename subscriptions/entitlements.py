@@ -1,4 +1,4 @@
-"""What an organisation may do right now: tier, status, features, limits, read-only.
+"""What an organisation may do right now: tier, status, features, limits, read-only (a pending deletion too).
 
 Cached per organisation for ``CACHE_SECONDS``, and read at most once per request: inside
 ``entitlements_request_scope`` (``EntitlementsMiddleware``) every ``entitlements_for`` of the same
@@ -11,7 +11,8 @@ import math
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 
 from django.core.cache import cache
 from django.db import connection
@@ -37,6 +38,7 @@ class Entitlements:
     comped: bool = False  # an operator gave the tier free
     card_on_file: bool = False  # Stripe runs the trial and bills the tier when it ends
     storage_overage: bool = False  # storage past the limit is allowed, billed by Stripe's meter
+    deletion_due_at: datetime | None = None  # an owner asked for deletion: read-only until then, then purged
 
 
     def has(self, feature_key: str) -> bool:
@@ -144,6 +146,10 @@ def entitlements_for(organization) -> Entitlements:
     if memo is not None and organization.pk in memo:
         return memo[organization.pk]
     result = _entitlements_read(organization)
+    # A pending deletion is on the organisation row the request has already loaded: no query, no cache.
+    due = getattr(organization, "deletion_due_at", None)
+    if due is not None:
+        result = replace(result, read_only=True, deletion_due_at=due)
     if memo is not None:
         memo[organization.pk] = result
     return result

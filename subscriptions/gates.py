@@ -17,6 +17,13 @@ from subscriptions.limits import upgrade_url
 
 SAFE = frozenset(SAFE_METHODS)
 READ_ONLY_DETAIL = "Your subscription is not active: you can read, export and pay, but not make changes."
+DELETION_DETAIL = "This workspace is being deleted: you can read and export, but not make changes (an owner can undo it)."
+
+
+def _read_only_body(request) -> dict:
+    deleting = getattr(request.entitlements, "deletion_due_at", None)
+    return {"code": "subscription_read_only", "detail": DELETION_DETAIL if deleting else READ_ONLY_DETAIL,
+            "upgrade_url": upgrade_url()}
 
 
 def _wants_json(request) -> bool:
@@ -34,7 +41,7 @@ def feature_refusal(request, feature_key: str):
 
 def read_only_refusal(request):
     """Return the 403 response for a write while the subscription is suspended or cancelled."""
-    body = {"code": "subscription_read_only", "detail": READ_ONLY_DETAIL, "upgrade_url": upgrade_url()}
+    body = _read_only_body(request)
     if _wants_json(request):
         return JsonResponse(body, status=403)
     return render(request, "subscriptions/read_only.html", body, status=403)
@@ -86,7 +93,7 @@ class SubscriptionWritable(BasePermission):
     """DRF permission: reads always, writes only while the subscription is not read-only."""
 
     def has_permission(self, request, view):
-        self.message = {"code": "subscription_read_only", "detail": READ_ONLY_DETAIL, "upgrade_url": upgrade_url()}
+        self.message = _read_only_body(request)
         return request.method in SAFE or not request.entitlements.read_only
 
 

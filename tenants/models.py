@@ -54,6 +54,11 @@ class Organization(TenantMixin):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     # Set by the owner: every user needs two-factor sign-in (those without it enrol after their password).
     require_two_factor = models.BooleanField(default=False)
+    # Deletion (deletion app): asked for by an owner, read-only until due, then purged and anonymised.
+    deletion_requested_at = models.DateTimeField(null=True, blank=True)
+    deletion_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    deletion_requested_by = models.CharField(max_length=254, blank=True, help_text="Who asked: an e-mail.")
+    deleted_at = models.DateTimeField(null=True, blank=True, help_text="When the purge finished.")
 
     # Provisioning creates the schema itself, by cloning a template.
     auto_create_schema = False
@@ -64,6 +69,11 @@ class Organization(TenantMixin):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def deletion_pending(self) -> bool:
+        """Return whether deletion was asked for and the purge has not finished."""
+        return self.deletion_due_at is not None and self.deleted_at is None
 
     @property
     def host(self) -> str:

@@ -97,3 +97,15 @@ def default_bytes_used(schema_name: str) -> int:
 
     with schema_context(schema_name):
         return storages["default"].bytes_used()
+
+
+def storage_names(storage, folder: str = "") -> list[str]:
+    """Return the name of every file under ``folder`` of ``storage`` (for a tenant store, the current schema's)."""
+    try:
+        folders, files = storage.listdir(folder)
+    except FileNotFoundError:  # a folder the filesystem store never made
+        return []
+    names = [f"{folder}/{name}" if folder else name for name in files]
+    for sub in folders:
+        names += storage_names(storage, f"{folder}/{sub}" if folder else sub)
+    return names

@@ -18,6 +18,8 @@ urlpatterns = [
     path("settings/export/", include("exports.urls")),
     path("settings/api-keys/", include("apikeys.urls")),
     path("settings/domains/", include("domains.urls")),
+    path("api/v1/", include("deletion.api_urls")),
+    path("settings/delete/", include("deletion.urls")),
     path("api/schema/", SpectacularAPIView.as_view(urlconf="unison.urls_tenant"), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api_docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api_redoc"),

@@ -13,7 +13,7 @@ from billing.services.checkout import (
     billing_checkout_start,
     price_ids,
 )
-from billing.services.customers import billing_customer_ensure
+from billing.services.customers import billing_customer_ensure, billing_customer_erase
 from billing.services.drain import webhooks_drain
 from billing.services.endpoint import HANDLED_EVENTS, SUBSCRIBED_EVENTS, stripe_webhook_setup
 from billing.services.events import billing_event_apply
@@ -44,6 +44,7 @@ __all__ = [
     "billing_checkout_abandon",
     "billing_checkout_start",
     "billing_customer_ensure",
+    "billing_customer_erase",
     "billing_event_apply",
     "billing_plan_change",
     "billing_plan_preview",

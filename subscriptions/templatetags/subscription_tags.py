@@ -37,13 +37,16 @@ def subscription_banner(context) -> dict | None:
     """Return what the tenant shell's subscription banner shows, or None for no banner.
 
     A trial shows its days left (info at 7 or more, warn at 3–6, bad at 1–2) unless hidden
-    today; a read-only workspace (suspended, cancelled, or trial over) always says so.
+    today; a read-only workspace (suspended, cancelled, or trial over) always says so, and a workspace
+    being deleted says when, above everything else.
     """
     request = context.get("request")
     entitlements = getattr(request, "entitlements", None)
     user = getattr(request, "user", None)
     if not entitlements or not entitlements.status or not (user and user.is_authenticated):
         return None
+    if entitlements.deletion_due_at:
+        return {"kind": "deletion", "css": "banner-bad", "due_at": entitlements.deletion_due_at}
     if entitlements.read_only:
         return {"kind": "read_only", "css": "banner-bad", "status": entitlements.status, "held": entitlements.held}
     days = entitlements.days_left_in_trial

@@ -53,6 +53,7 @@ BUSINESS_RULES = {
     "POST /api/v1/export": "one export at a time: a second while the first is queued is a 409",
     "PATCH /api/v1/branding": "an accent colour white text fails WCAG AA on is refused (a shade that passes is named)",
     "PUT /api/v1/branding/logo": "the file must be a PNG or JPEG image (the schema's binary allows any bytes)",
+    "POST /api/v1/deletion": "confirm_name must be the workspace's own name (400 naming it), which no schema can state",
     "POST /api/v1/trial-extension": "only a trialing workspace asks, once, with a reason (this one is Enterprise)",
     # Not shop-floor endpoints; their owners may narrow these.
     "POST /api/v1/auth/token": "a blank or NUL e-mail or password (the schema allows any string)",

@@ -29,7 +29,7 @@ from exports.models import Export
 from shopfloor import services
 from shopfloor.models import NCR, Department, Invitation, Lane, Material, OnboardingState, Plant, Shift, WorkOrder
 from subscriptions.models import Subscription, TrialExtensionRequest
-from tenants.models import Domain
+from tenants.models import Domain, Organization
 from tenants.services import login_token_issue
 from tests.conftest import PASSWORD, client_for
 from tests.domains.conftest import verified_domain
@@ -81,6 +81,7 @@ PARAMETERS: dict[str, dict[str, str]] = {
     "branding:page": {}, "branding": {}, "branding_logo": {},
     "domains:page": {}, "domains:verify": {"pk": "custom_domain"}, "domains:remove": {"pk": "custom_domain"},
     "domains": {}, "domain": {"pk": "custom_domain"}, "domain_verify": {"pk": "custom_domain"},
+    "deletion:page": {}, "deletion:undo": {}, "deletion": {},
 }
 # Pages anyone may open on a tenant host: they are checked to show nothing of the victim's, not refused.
 PUBLIC: dict[str, str] = {
@@ -178,7 +179,8 @@ def _snapshot(organization) -> list:
     return [*rows, list(Subscription.objects.filter(organization=organization).values()),
             list(TrialExtensionRequest.objects.filter(organization=organization).values()),
             list(CustomDomain.objects.filter(organization=organization).values()),
-            list(Domain.objects.filter(tenant=organization).order_by("pk").values())]
+            list(Domain.objects.filter(tenant=organization).order_by("pk").values()),
+            list(Organization.objects.filter(pk=organization.pk).values("deletion_due_at", "deleted_at"))]
 
 
 def _body(name: str, tokens: dict, user) -> dict:

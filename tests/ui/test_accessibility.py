@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from tests.e2e import conftest as e2e
@@ -62,6 +63,7 @@ TENANT_PAGES = {
     "apikeys:page": "/settings/api-keys/",
     "branding:page": "/settings/branding/",
     "domains:page": "/settings/domains/",
+    "deletion:page": "/settings/delete/",
     "accounts:security": "/accounts/security/",
     "subscriptions:trial_extension": "/subscription/trial-extension/",
 }
@@ -82,6 +84,7 @@ TENANT_NOT_PAGES = {
     "shopfloor:invitation_withdraw", "subscriptions:dismiss_trial_banner", "billing:choose_plan", "billing:portal",
     "apikeys:revoke", "branding:logo",  # a POST, and the workspace's logo image
     "domains:verify", "domains:remove",
+    "deletion:undo",
     "billing:cancel", "billing:resume", "billing:storage_overage",
     # Steps of a sign-in or an enrolment in progress (tests/twofactor walks them).
     "accounts:two_factor", "accounts:two_factor_setup", "accounts:recovery_codes",
@@ -203,11 +206,21 @@ def test_the_tenant_app_has_no_serious_accessibility_finding(browser, site, work
 
     signed_in = [(name.split(":")[1], _goto(site.tenant_url(organization, path.format(**ids))))
                  for name, path in TENANT_PAGES.items()]
+    def deletion_pending(page):
+        organization.deletion_due_at = organization.deletion_requested_at = timezone.now()
+        organization.save(update_fields=["deletion_due_at", "deletion_requested_at"])
+        page.goto(site.tenant_url(organization, "/settings/delete/"))
+        page.wait_for_selector("[data-banner=deletion]")
+
+    def start():
+        plan_set(organization, "professional", status="trialing")
+        organization.deletion_due_at = organization.deletion_requested_at = None
+        organization.save(update_fields=["deletion_due_at", "deletion_requested_at"])
+
     visits = [*signed_out, ("signed-in", sign_in), *signed_in, ("form-errors", form_errors),
-              ("suspended-dashboard", suspended)]
-    # The last visit leaves the workspace suspended; each width starts from its trial again.
-    _check(browser, "tenant", [(name.replace("_", "-"), visit) for name, visit in visits],
-           start=lambda: plan_set(organization, "professional", status="trialing"))
+              ("suspended-dashboard", suspended), ("deletion-pending", deletion_pending)]
+    # The last visits leave the workspace suspended and being deleted; each width starts from its trial again.
+    _check(browser, "tenant", [(name.replace("_", "-"), visit) for name, visit in visits], start=start)
 
 
 def test_the_console_has_no_serious_accessibility_finding(browser, site, organization):

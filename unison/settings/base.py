@@ -56,6 +56,7 @@ SHARED_APPS = [
     "marketing",
     "platform_admin",
     "notifications",
+    "deletion",
     "unison",  # the design system's template tags (unison/templatetags/ui.py)
 ]
 TENANT_APPS = [

@@ -34,6 +34,9 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-webhooks": {"task": "billing.sweep_webhooks", "schedule": 60.0},
     "resend-notifications": {"task": "notifications.resend_waiting", "schedule": 60.0},
     # An impersonation that timed out (no "End impersonation") still gets its end audited.
+    # Workspace deletion: the owners' reminder a week before, then the purge of those due (deletion/tasks.py).
+    "remind-deletions": {"task": "deletion.remind_due", "schedule": crontab(minute=30, hour=8)},
+    "purge-deletions": {"task": "deletion.purge_due", "schedule": crontab(minute=0, hour=3)},
     "close-expired-impersonations": {"task": "platform_admin.close_expired_impersonations", "schedule": 300.0},
     # Custom domains whose TXT record was not there yet at "Verify now" (domains/tasks.py).
     "recheck-custom-domains": {"task": "domains.recheck", "schedule": 600.0},
