@@ -95,6 +95,8 @@ def default_bytes_used(schema_name: str) -> int:
     """Return the size of the workspace's own files in the default store."""
     from django_tenants.utils import schema_context
 
+    if connection.schema_name == schema_name:  # switching, even to the same schema, costs a SET search_path
+        return storages["default"].bytes_used()
     with schema_context(schema_name):
         return storages["default"].bytes_used()
 
