@@ -21,6 +21,20 @@ class LoginView(TwoFactorLoginMixin, auth_views.LoginView):
     redirect_authenticated_user = True
     pages = TENANT_PAGES
 
+    def get_context_data(self, **kwargs):
+        from sso.selectors import sso_active
+
+        return {**super().get_context_data(**kwargs), "sso": sso_active(self.request)}
+
+    def form_valid(self, form):
+        from sso.selectors import password_refused
+
+        if password_refused(self.request, form.get_user()):
+            form.add_error(None, f"{self.request.tenant.name} signs in through single sign-on: use "
+                                 "“Sign in with SSO” below.")
+            return self.form_invalid(form)
+        return super().form_valid(form)
+
 
 class PasswordResetView(auth_views.PasswordResetView):
     template_name = "accounts/password_reset.html"
