@@ -20,22 +20,33 @@ BACKEND = "django.contrib.auth.backends.ModelBackend"
 def sp_urls(request) -> dict[str, str]:
     """Return the absolute URLs an identity provider is given: OIDC redirect URI, SAML entity id and ACS."""
     base = origin(request.tenant.host)
-    return {"redirect_uri": base + reverse("sso:oidc_callback"), "entity_id": base + reverse("sso:saml_metadata"),
-            "acs": base + reverse("sso:saml_acs")}
+    return {
+        "redirect_uri": base + reverse("sso:oidc_callback"),
+        "entity_id": base + reverse("sso:saml_metadata"),
+        "acs": base + reverse("sso:saml_acs"),
+    }
 
 
 def form_initial(row: IdentityProvider | None) -> dict:
     if row is None:
         return {"protocol": Protocol.OIDC}
     mapping = "\n".join(f"{value} = {role}" for value, role in row.role_mapping.items())
-    return {"protocol": row.protocol, "enabled": row.enabled, "require_sso": row.require_sso, "issuer": row.issuer,
-            "client_id": row.client_id, "idp_metadata_url": row.idp_metadata_url, "role_claim": row.role_claim,
-            "role_mapping": mapping}
+    return {
+        "protocol": row.protocol,
+        "enabled": row.enabled,
+        "require_sso": row.require_sso,
+        "issuer": row.issuer,
+        "client_id": row.client_id,
+        "idp_metadata_url": row.idp_metadata_url,
+        "role_claim": row.role_claim,
+        "role_mapping": mapping,
+    }
 
 
 def _next(request, url: str) -> str:
-    ok = url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()},
-                                                 require_https=request.is_secure())
+    ok = url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
     return url if ok else "/"
 
 
@@ -43,8 +54,9 @@ def start(request, provider: IdentityProvider) -> str:
     """Return the identity provider's URL to send the browser to, remembering the flow in the session."""
     next_url = _next(request, request.GET.get("next", ""))
     if provider.protocol == Protocol.OIDC:
-        return oidc.authorization_url(request, provider, redirect_uri=sp_urls(request)["redirect_uri"],
-                                      next_url=next_url)
+        return oidc.authorization_url(
+            request, provider, redirect_uri=sp_urls(request)["redirect_uri"], next_url=next_url
+        )
     from sso import saml
 
     return saml.login_url(request, provider, urls=sp_urls(request), next_url=next_url)
@@ -60,11 +72,17 @@ def oidc_identity(request, provider: IdentityProvider) -> tuple[str, str, dict, 
     code = request.GET.get("code", "")
     if not code:
         raise SsoRefused("The identity provider's answer has no authorization code.", code="no_code")
-    claims = oidc.claims_from_code(provider, client_secret=unseal(provider.client_secret_sealed), code=code,
-                                   flow=flow, redirect_uri=sp_urls(request)["redirect_uri"])
+    claims = oidc.claims_from_code(
+        provider,
+        client_secret=unseal(provider.client_secret_sealed),
+        code=code,
+        flow=flow,
+        redirect_uri=sp_urls(request)["redirect_uri"],
+    )
     if claims.get("email_verified") is False:
-        raise SsoRefused("The identity provider has not verified this person's e-mail address.",
-                         code="email_unverified")
+        raise SsoRefused(
+            "The identity provider has not verified this person's e-mail address.", code="email_unverified"
+        )
     return str(claims.get("email", "")), str(claims.get("name", "")), claims, flow.get("next") or "/"
 
 
@@ -99,8 +117,11 @@ def connection_test(request, row: IdentityProvider) -> dict:
                 raise SsoRefused("No issuer is saved yet.")
             config = oidc.discovery(row.issuer)
             keys = oidc.jwks_count(config["jwks_uri"])
-            return {"ok": True, "message": f"Reached {row.issuer}: discovery document read, its key set holds "
-                                           f"{keys} key{'s' if keys != 1 else ''}."}
+            return {
+                "ok": True,
+                "message": f"Reached {row.issuer}: discovery document read, its key set holds "
+                f"{keys} key{'s' if keys != 1 else ''}.",
+            }
         from sso import saml
 
         return {"ok": True, "message": saml.connection_test(row, urls=sp_urls(request))}

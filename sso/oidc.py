@@ -29,8 +29,9 @@ def _get_json(url: str, what: str) -> dict:
     try:
         response = requests.get(url, timeout=TIMEOUT, headers={"Accept": "application/json"})
     except requests.RequestException as exc:
-        raise ProviderUnreachable(f"Could not reach the identity provider's {what} at {url}: "
-                                  f"{type(exc).__name__}.") from None
+        raise ProviderUnreachable(
+            f"Could not reach the identity provider's {what} at {url}: {type(exc).__name__}."
+        ) from None
     if response.status_code != 200:
         raise ProviderUnreachable(f"The identity provider's {what} at {url} answered HTTP {response.status_code}.")
     try:
@@ -50,8 +51,9 @@ def discovery(issuer: str) -> dict:
     if missing:
         raise ProviderUnreachable(f"The discovery document at {url} has no {', '.join(missing)}.")
     if config["issuer"].rstrip("/") != issuer.rstrip("/"):
-        raise ProviderUnreachable(f"The discovery document names the issuer {config['issuer']}, "
-                                  f"not the configured {issuer}.")
+        raise ProviderUnreachable(
+            f"The discovery document names the issuer {config['issuer']}, not the configured {issuer}."
+        )
     return config
 
 
@@ -62,12 +64,24 @@ def _challenge(verifier: str) -> str:
 def authorization_url(request, provider, *, redirect_uri: str, next_url: str = "/") -> str:
     """Remember a new state, nonce and PKCE verifier in the session; return the provider's sign-in URL."""
     config = discovery(provider.issuer)
-    flow = {"state": secrets.token_urlsafe(24), "nonce": secrets.token_urlsafe(24),
-            "verifier": secrets.token_urlsafe(48), "at": time.time(), "next": next_url}
+    flow = {
+        "state": secrets.token_urlsafe(24),
+        "nonce": secrets.token_urlsafe(24),
+        "verifier": secrets.token_urlsafe(48),
+        "at": time.time(),
+        "next": next_url,
+    }
     request.session[SESSION_KEY] = flow
-    query = {"response_type": "code", "client_id": provider.client_id, "redirect_uri": redirect_uri,
-             "scope": "openid email profile", "state": flow["state"], "nonce": flow["nonce"],
-             "code_challenge": _challenge(flow["verifier"]), "code_challenge_method": "S256"}
+    query = {
+        "response_type": "code",
+        "client_id": provider.client_id,
+        "redirect_uri": redirect_uri,
+        "scope": "openid email profile",
+        "state": flow["state"],
+        "nonce": flow["nonce"],
+        "code_challenge": _challenge(flow["verifier"]),
+        "code_challenge_method": "S256",
+    }
     return f"{config['authorization_endpoint']}?{urlencode(query)}"
 
 
@@ -75,11 +89,16 @@ def flow_take(request, state: str) -> dict:
     """Return (and forget) the flow the callback's ``state`` belongs to; refuse a missing, old or other one."""
     flow = request.session.pop(SESSION_KEY, None)
     if not flow:
-        raise SsoRefused("This sign-in was not started here, or was already used. Start again with "
-                         "“Sign in with SSO”.", code="state_missing")
+        raise SsoRefused(
+            "This sign-in was not started here, or was already used. Start again with “Sign in with SSO”.",
+            code="state_missing",
+        )
     if not state or not secrets.compare_digest(str(flow.get("state")), state):
-        raise SsoRefused("The answer does not belong to the sign-in started in this browser (state mismatch). "
-                         "Start again with “Sign in with SSO”.", code="state_mismatch")
+        raise SsoRefused(
+            "The answer does not belong to the sign-in started in this browser (state mismatch). "
+            "Start again with “Sign in with SSO”.",
+            code="state_mismatch",
+        )
     if time.time() - float(flow.get("at", 0)) > FLOW_SECONDS:
         raise SsoRefused("This sign-in took more than 10 minutes. Start again.", code="flow_expired")
     return flow
@@ -88,16 +107,24 @@ def flow_take(request, state: str) -> dict:
 def claims_from_code(provider, *, client_secret: str, code: str, flow: dict, redirect_uri: str) -> dict:
     """Exchange the code for tokens and return the verified ID token's claims."""
     config = discovery(provider.issuer)
-    data = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri,
-            "code_verifier": flow["verifier"], "client_id": provider.client_id}
+    data = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": redirect_uri,
+        "code_verifier": flow["verifier"],
+        "client_id": provider.client_id,
+    }
     try:
-        response = requests.post(config["token_endpoint"], data=data, timeout=TIMEOUT,
-                                 auth=(provider.client_id, client_secret))
+        response = requests.post(
+            config["token_endpoint"], data=data, timeout=TIMEOUT, auth=(provider.client_id, client_secret)
+        )
     except requests.RequestException as exc:
         raise ProviderUnreachable(f"Could not reach the token endpoint: {type(exc).__name__}.") from None
     if response.status_code != 200:
-        raise SsoRefused(f"The identity provider refused the code (HTTP {response.status_code}); check the "
-                         "client id and secret.", code="token_refused")
+        raise SsoRefused(
+            f"The identity provider refused the code (HTTP {response.status_code}); check the client id and secret.",
+            code="token_refused",
+        )
     try:
         id_token = response.json()["id_token"]
     except (ValueError, KeyError, TypeError):
@@ -112,34 +139,46 @@ def id_token_verify(provider, *, id_token: str, nonce: str, jwks_uri: str) -> di
     except jwt.PyJWTError:
         raise SsoRefused("The ID token is not a signed JWT.", code="bad_token") from None
     if header.get("alg") not in ALGORITHMS:
-        raise SsoRefused(f"The ID token is signed with {header.get('alg')!r}, which we do not accept.",
-                         code="bad_signature")
+        raise SsoRefused(
+            f"The ID token is signed with {header.get('alg')!r}, which we do not accept.", code="bad_signature"
+        )
     try:
         jwks = jwt.PyJWKSet.from_dict(_get_json(jwks_uri, "key set (JWKS)"))
     except jwt.PyJWTError:
         raise ProviderUnreachable(f"The key set at {jwks_uri} holds no usable key.") from None
     keys = [k for k in jwks.keys if header.get("kid") in (None, k.key_id)]
     if not keys:
-        raise SsoRefused("The ID token is signed with a key the provider's key set does not hold.",
-                         code="bad_signature")
+        raise SsoRefused(
+            "The ID token is signed with a key the provider's key set does not hold.", code="bad_signature"
+        )
     try:
-        claims = jwt.decode(id_token, keys[0], algorithms=[header["alg"]], audience=provider.client_id,
-                            issuer=provider.issuer, leeway=LEEWAY, options={"require": ["exp", "iat", "sub"]})
+        claims = jwt.decode(
+            id_token,
+            keys[0],
+            algorithms=[header["alg"]],
+            audience=provider.client_id,
+            issuer=provider.issuer,
+            leeway=LEEWAY,
+            options={"require": ["exp", "iat", "sub"]},
+        )
     except jwt.InvalidSignatureError:
         raise SsoRefused("The ID token's signature does not match the provider's keys.", code="bad_signature") from None
     except jwt.ExpiredSignatureError:
         raise SsoRefused("The ID token has expired; sign in again.", code="expired") from None
     except jwt.InvalidAudienceError:
-        raise SsoRefused("The ID token was issued for another application (audience), not this client id.",
-                         code="wrong_audience") from None
+        raise SsoRefused(
+            "The ID token was issued for another application (audience), not this client id.", code="wrong_audience"
+        ) from None
     except jwt.InvalidIssuerError:
-        raise SsoRefused("The ID token was issued by another issuer than the one configured.",
-                         code="wrong_issuer") from None
+        raise SsoRefused(
+            "The ID token was issued by another issuer than the one configured.", code="wrong_issuer"
+        ) from None
     except jwt.PyJWTError as exc:
         raise SsoRefused(f"The ID token is not valid: {exc}.", code="bad_token") from None
     if not secrets.compare_digest(str(claims.get("nonce", "")), nonce):
-        raise SsoRefused("The ID token's nonce is not the one this sign-in sent (a replayed token?).",
-                         code="nonce_mismatch")
+        raise SsoRefused(
+            "The ID token's nonce is not the one this sign-in sent (a replayed token?).", code="nonce_mismatch"
+        )
     return claims
 
 

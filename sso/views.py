@@ -36,14 +36,22 @@ def settings_page(request):
     allowed = request.entitlements.has(selectors.FEATURE) and not request.entitlements.read_only
     if form.is_bound and allowed and form.is_valid():
         try:
-            services.identity_provider_configure(organization=request.tenant, actor_email=request.user.email,
-                                                 **form.cleaned_data)
+            services.identity_provider_configure(
+                organization=request.tenant, actor_email=request.user.email, **form.cleaned_data
+            )
         except ApplicationError as exc:
             form_add_error(form, exc)
         else:
             return redirect(reverse("sso:settings") + "?saved=1")
-    context = {"form": form, "row": row, "allowed": allowed, "test": test, "saved": "saved" in request.GET,
-               "tier": catalog.lowest_tier_with(selectors.FEATURE), "urls": flows.sp_urls(request)}
+    context = {
+        "form": form,
+        "row": row,
+        "allowed": allowed,
+        "test": test,
+        "saved": "saved" in request.GET,
+        "tier": catalog.lowest_tier_with(selectors.FEATURE),
+        "urls": flows.sp_urls(request),
+    }
     return render(request, "sso/settings.html", context, status=400 if form.errors else 200)
 
 
@@ -57,8 +65,9 @@ def start(request):
     """Send the browser to the workspace's identity provider."""
     provider = selectors.sso_active(request)
     if provider is None:
-        return render(request, "sso/problem.html", {"message": "Single sign-on is not set up for this workspace."},
-                      status=404)
+        return render(
+            request, "sso/problem.html", {"message": "Single sign-on is not set up for this workspace."}, status=404
+        )
     try:
         return redirect(flows.start(request, provider))
     except SsoRefused as exc:
@@ -81,13 +90,15 @@ def saml_acs(request):
 def _finish(request, protocol: str, identity):
     provider = selectors.sso_active(request)
     if provider is None or provider.protocol != protocol:
-        return render(request, "sso/problem.html", {"message": "Single sign-on is not set up for this workspace."},
-                      status=404)
+        return render(
+            request, "sso/problem.html", {"message": "Single sign-on is not set up for this workspace."}, status=404
+        )
     email = ""
     try:
         email, full_name, claims, next_url = identity(provider)
-        user = services.sso_user_provision(organization=request.tenant, provider=provider, email=email,
-                                           full_name=full_name, claims=claims)
+        user = services.sso_user_provision(
+            organization=request.tenant, provider=provider, email=email, full_name=full_name, claims=claims
+        )
     except SsoRefused as exc:
         return _refused(request, exc, protocol, email)
     except ApplicationError as exc:  # the plan's user limit

@@ -35,8 +35,12 @@ class Provider:
 @pytest.fixture(scope="session")
 def oidc_provider():
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "tests.sso.oidc_provider", str(port)], cwd=ROOT,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.sso.oidc_provider", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):

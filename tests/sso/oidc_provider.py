@@ -56,10 +56,17 @@ class Handler(BaseHTTPRequestHandler):
         url = urlparse(self.path)
         query = {k: v[0] for k, v in parse_qs(url.query).items()}
         if url.path == "/.well-known/openid-configuration":
-            return self._json({"issuer": self.issuer, "authorization_endpoint": self.issuer + "/authorize",
-                               "token_endpoint": self.issuer + "/token", "jwks_uri": self.issuer + "/jwks",
-                               "response_types_supported": ["code"], "id_token_signing_alg_values_supported": ["RS256"],
-                               "code_challenge_methods_supported": ["S256"]})
+            return self._json(
+                {
+                    "issuer": self.issuer,
+                    "authorization_endpoint": self.issuer + "/authorize",
+                    "token_endpoint": self.issuer + "/token",
+                    "jwks_uri": self.issuer + "/jwks",
+                    "response_types_supported": ["code"],
+                    "id_token_signing_alg_values_supported": ["RS256"],
+                    "code_challenge_methods_supported": ["S256"],
+                }
+            )
         if url.path == "/jwks":
             return self._json({"keys": [_jwk()]})
         if url.path == "/authorize":
@@ -68,7 +75,9 @@ class Handler(BaseHTTPRequestHandler):
             code = secrets.token_urlsafe(16)
             CODES[code] = {**query, "who": dict(STATE)}
             self.send_response(302)
-            self.send_header("Location", f"{query['redirect_uri']}?{urlencode({'code': code, 'state': query['state']})}")
+            self.send_header(
+                "Location", f"{query['redirect_uri']}?{urlencode({'code': code, 'state': query['state']})}"
+            )
             self.end_headers()
             return None
         return self._json({"error": "not_found"}, 404)
@@ -90,9 +99,18 @@ class Handler(BaseHTTPRequestHandler):
         if grant is None or grant["redirect_uri"] != form.get("redirect_uri") or grant["code_challenge"] != challenge:
             return self._json({"error": "invalid_grant"}, 400)
         who, now = grant["who"], int(time.time())
-        claims = {"iss": self.issuer, "sub": who["email"], "aud": CLIENT_ID, "iat": now, "exp": now + 300,
-                  "nonce": grant["nonce"], "email": who["email"], "email_verified": True, "name": who["name"],
-                  "groups": who["groups"]}
+        claims = {
+            "iss": self.issuer,
+            "sub": who["email"],
+            "aud": CLIENT_ID,
+            "iat": now,
+            "exp": now + 300,
+            "nonce": grant["nonce"],
+            "email": who["email"],
+            "email_verified": True,
+            "name": who["name"],
+            "groups": who["groups"],
+        }
         mode = who.get("mode")
         if mode == "wrong_audience":
             claims["aud"] = "another-client"

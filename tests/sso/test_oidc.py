@@ -20,9 +20,16 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def configure(client, provider_url: str, **overrides):
-    data = {"protocol": "oidc", "enabled": "on", "issuer": provider_url, "client_id": CLIENT_ID,
-            "client_secret": CLIENT_SECRET, "role_claim": "groups", "role_mapping": "plant-admins = admin",
-            **overrides}
+    data = {
+        "protocol": "oidc",
+        "enabled": "on",
+        "issuer": provider_url,
+        "client_id": CLIENT_ID,
+        "client_secret": CLIENT_SECRET,
+        "role_claim": "groups",
+        "role_mapping": "plant-admins = admin",
+        **overrides,
+    }
     return client.post("/settings/sso/", {k: v for k, v in data.items() if v is not None})
 
 
@@ -51,8 +58,9 @@ def _audit(organization, action):
 
 def test_a_new_person_signs_in_through_the_provider_and_joins_with_the_mapped_role(oidc_workspace, oidc_provider):
     client = client_for(oidc_workspace)
-    response = sign_in(client, oidc_provider, email="Lee@IdP.example.com", name="Lee Admin",
-                       groups=["staff", "plant-admins"])
+    response = sign_in(
+        client, oidc_provider, email="Lee@IdP.example.com", name="Lee Admin", groups=["staff", "plant-admins"]
+    )
     assert response.status_code == 302 and response.url == "/plants/"
     with schema_context(oidc_workspace.schema_name):
         user = User.objects.get(email="lee@idp.example.com")
@@ -72,12 +80,15 @@ def test_the_claim_keeps_an_existing_users_role_and_never_touches_the_owner(oidc
 
 
 def test_the_sign_in_page_offers_sso_and_required_sso_refuses_passwords_but_the_owners(
-        oidc_workspace, oidc_provider, owner):
+    oidc_workspace, oidc_provider, owner
+):
     member = tenant_user(oidc_workspace, role="member")
     page = client_for(oidc_workspace).get("/accounts/login/")
     assert "Sign in with SSO" in page.content.decode()
-    assert configure(client_for(oidc_workspace, owner), oidc_provider.url, client_secret="",
-                     require_sso="on").status_code == 302
+    assert (
+        configure(client_for(oidc_workspace, owner), oidc_provider.url, client_secret="", require_sso="on").status_code
+        == 302
+    )
     refused = client_for(oidc_workspace).post("/accounts/login/", {"username": member.email, "password": PASSWORD})
     assert refused.status_code == 200 and "signs in through single sign-on" in refused.content.decode()
     assert "_auth_user_id" not in refused.wsgi_request.session
@@ -93,14 +104,18 @@ def test_the_client_secret_is_stored_sealed_and_never_shown_back(oidc_workspace,
     assert CLIENT_SECRET not in page and "Saved (not shown)" in page
 
 
-@pytest.mark.parametrize(("mode", "reason", "words"), [
-    ("wrong_key", "bad_signature", "signature does not match"),
-    ("wrong_audience", "wrong_audience", "another application"),
-    ("expired", "expired", "has expired"),
-    ("bad_nonce", "nonce_mismatch", "nonce"),
-])
+@pytest.mark.parametrize(
+    ("mode", "reason", "words"),
+    [
+        ("wrong_key", "bad_signature", "signature does not match"),
+        ("wrong_audience", "wrong_audience", "another application"),
+        ("expired", "expired", "has expired"),
+        ("bad_nonce", "nonce_mismatch", "nonce"),
+    ],
+)
 def test_a_bad_id_token_is_refused_with_a_page_naming_it_and_an_audit_entry(
-        oidc_workspace, oidc_provider, mode, reason, words):
+    oidc_workspace, oidc_provider, mode, reason, words
+):
     response = sign_in(client_for(oidc_workspace), oidc_provider, mode=mode)
     assert response.status_code == 403
     assert words in response.content.decode()
@@ -120,7 +135,9 @@ def test_a_state_that_is_not_this_browsers_is_refused(oidc_workspace, oidc_provi
     again = client.get("/sso/oidc/callback/", {"code": query["code"][0], "state": query["state"][0]})
     assert again.status_code == 403 and "already used" in again.content.decode()  # the flow is used up
     assert [e.details["reason"] for e in _audit(oidc_workspace, "sso_sign_in_failed")] == [
-        "state_mismatch", "state_missing"]
+        "state_mismatch",
+        "state_missing",
+    ]
 
 
 def test_an_unreachable_issuer_gets_a_page_naming_it_not_a_500(enterprise, owner):
@@ -164,7 +181,8 @@ def test_only_the_owner_opens_the_settings(oidc_workspace):
 
 
 def test_another_workspace_neither_reads_the_settings_nor_signs_in_with_them(
-        oidc_workspace, oidc_provider, other_organization, outsider):
+    oidc_workspace, oidc_provider, other_organization, outsider
+):
     plan_set(other_organization, "enterprise")
     page = client_for(other_organization, outsider).get("/settings/sso/").content.decode()
     assert oidc_provider.url not in page and CLIENT_ID not in page
