@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
+from accounts import sign_in_rules
 from accounts.two_factor_views import TENANT_PAGES, TwoFactorLoginMixin
 from tenants.hosts import origin
 from tenants.services import LoginTokenInvalid, login_token_consume
@@ -22,16 +23,12 @@ class LoginView(TwoFactorLoginMixin, auth_views.LoginView):
     pages = TENANT_PAGES
 
     def get_context_data(self, **kwargs):
-        from sso.selectors import sso_active
-
-        return {**super().get_context_data(**kwargs), "sso": sso_active(self.request)}
+        return {**super().get_context_data(**kwargs), **sign_in_rules.page_context(self.request)}
 
     def form_valid(self, form):
-        from sso.selectors import password_refused
-
-        if password_refused(self.request, form.get_user()):
-            form.add_error(None, f"{self.request.tenant.name} signs in through single sign-on: use "
-                                 "“Sign in with SSO” below.")
+        refusal = sign_in_rules.password_refusal(self.request, form.get_user())
+        if refusal:
+            form.add_error(None, refusal)
             return self.form_invalid(form)
         return super().form_valid(form)
 

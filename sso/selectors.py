@@ -20,9 +20,18 @@ def sso_active(request) -> IdentityProvider | None:
     return provider
 
 
-def password_refused(request, user) -> bool:
-    """Return whether ``user`` must sign in through SSO instead of a password (everyone but the owner)."""
+def password_refusal(request, user) -> str | None:
+    """Return why ``user`` must sign in through SSO instead of a password (everyone but the owner), or None."""
     from accounts.models import Role
 
+    if getattr(request, "tenant", None) is None:
+        return None
     provider = sso_active(request)
-    return bool(provider and provider.require_sso and user.role != Role.OWNER)
+    if provider and provider.require_sso and user.role != Role.OWNER:
+        return f"{request.tenant.name} signs in through single sign-on: use “Sign in with SSO” instead of a password."
+    return None
+
+
+def sign_in_page_context(request) -> dict:
+    """Return the sign-in page's SSO button (the provider when it is on and in the plan)."""
+    return {"sso": sso_active(request) if getattr(request, "tenant", None) is not None else None}

@@ -27,6 +27,7 @@ from branding.models import Branding
 from exports.models import Export
 from shopfloor import services
 from shopfloor.models import NCR, Department, Invitation, Lane, Material, OnboardingState, Plant, Shift, WorkOrder
+from sso.models import IdentityProvider
 from subscriptions.models import Subscription, TrialExtensionRequest
 from tenants.services import login_token_issue
 from tests.conftest import PASSWORD, client_for
@@ -76,6 +77,7 @@ PARAMETERS: dict[str, dict[str, str]] = {
     "apikeys:page": {}, "apikeys:revoke": {"pk": "api_key"},
     "api_keys": {}, "api_key_revoke": {"pk": "api_key"},
     "branding:page": {}, "branding": {}, "branding_logo": {},
+    "sso:settings": {},
 }
 # Pages anyone may open on a tenant host: they are checked to show nothing of the victim's, not refused.
 PUBLIC: dict[str, str] = {
@@ -88,6 +90,10 @@ PUBLIC: dict[str, str] = {
     "api_docs": "Swagger UI of that schema",
     "api_redoc": "ReDoc of that schema",
     "branding:logo": "the workspace's own logo file (its e-mails show it); another workspace's logo name is a 404 here",
+    "sso:start": "sends a signed-out visitor to this workspace's own identity provider (a 404 when it has none)",
+    "sso:oidc_callback": "the identity provider's redirect back: refused without this browser's own state",
+    "sso:saml_acs": "the identity provider posts here: refused without a signed, unused answer to this browser's request",
+    "sso:saml_metadata": "our service provider's metadata for this host (entity id and ACS), nothing of the workspace's",
 }
 PUBLIC_PARAMETERS = {"accounts:password_reset_confirm": {"uidb64": "uid", "token": "reset_token"},
                      "branding:logo": {"name": "logo_name"}}
@@ -102,7 +108,7 @@ SHOWS_RECORD = {
 VICTIM_MARKS = ("Victim", "VIC-", "victim-invitee")
 OUTSIDER_MARKS = ("Outsider", "OUT-")  # names, and the codes, SKUs and numbers made from them
 TENANT_MODELS = (Plant, Department, Lane, Shift, Material, WorkOrder, NCR, Invitation, OnboardingState, Export, APIKey,
-                 Branding)
+                 Branding, IdentityProvider)
 
 
 def url_names(patterns=None, namespace: str | None = None) -> set[str]:

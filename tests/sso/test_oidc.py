@@ -94,6 +94,14 @@ def test_the_sign_in_page_offers_sso_and_required_sso_refuses_passwords_but_the_
     assert "_auth_user_id" not in refused.wsgi_request.session
     allowed = client_for(oidc_workspace).post("/accounts/login/", {"username": owner.email, "password": PASSWORD})
     assert allowed.status_code == 302
+    api = client_for(oidc_workspace).post(
+        "/api/v1/auth/token", {"email": member.email, "password": PASSWORD}, content_type="application/json"
+    )
+    assert (api.status_code, api.json()["code"]) == (403, "sso_required"), api.content
+    api = client_for(oidc_workspace).post(
+        "/api/v1/auth/token", {"email": owner.email, "password": PASSWORD}, content_type="application/json"
+    )
+    assert api.status_code == 200 and "access" in api.json()
 
 
 def test_the_client_secret_is_stored_sealed_and_never_shown_back(oidc_workspace, owner):

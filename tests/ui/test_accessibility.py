@@ -61,6 +61,7 @@ TENANT_PAGES = {
     "exports:page": "/settings/export/",
     "apikeys:page": "/settings/api-keys/",
     "branding:page": "/settings/branding/",
+    "sso:settings": "/settings/sso/",
     "accounts:security": "/accounts/security/",
     "subscriptions:trial_extension": "/subscription/trial-extension/",
 }
@@ -80,6 +81,8 @@ TENANT_NOT_PAGES = {
     "shopfloor:shift_delete", "shopfloor:work_order_advance", "shopfloor:ncr_advance",
     "shopfloor:invitation_withdraw", "subscriptions:dismiss_trial_banner", "billing:choose_plan", "billing:portal",
     "apikeys:revoke", "branding:logo",  # a POST, and the workspace's logo image
+    # The SSO round trip: a redirect to the identity provider, its answers, and our SAML metadata (XML).
+    "sso:start", "sso:oidc_callback", "sso:saml_acs", "sso:saml_metadata",
     "billing:cancel", "billing:resume", "billing:storage_overage",
     # Steps of a sign-in or an enrolment in progress (tests/twofactor walks them).
     "accounts:two_factor", "accounts:two_factor_setup", "accounts:recovery_codes",
