@@ -2,7 +2,7 @@
 
 pysaml2 checks the response's signature against the certificate in the saved IdP metadata (through
 Debian's xmlsec1), the audience (our entity id), NotBefore / NotOnOrAfter, the destination, and that
-InResponseTo names a request this browser started. We add the replay check: an assertion id signs in
+InResponseTo names a request this workspace made in the last 10 minutes. We add the replay check: an assertion id signs in
 once (``UsedAssertion``, kept until the assertion expires).
 """
 
@@ -16,7 +16,8 @@ from datetime import UTC, datetime, timedelta
 import requests
 from cryptography import x509
 from defusedxml import ElementTree
-from django.db import IntegrityError, transaction
+from django.core.cache import cache
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from saml2.client import Saml2Client
@@ -30,7 +31,6 @@ from saml2.validate import ResponseLifetimeExceed, ToEarly
 from sso.errors import ProviderUnreachable, SsoRefused
 from sso.models import IdentityProvider, UsedAssertion
 
-SESSION_KEY = "sso_saml"
 FLOW_SECONDS = 600
 MAX_METADATA_BYTES = 1_000_000
 NS = {"md": "urn:oasis:names:tc:SAML:2.0:metadata", "ds": "http://www.w3.org/2000/09/xmldsig#"}
@@ -142,7 +142,7 @@ def sp_metadata(urls: dict) -> str:
 
 
 def login_url(request, provider: IdentityProvider, *, urls: dict, next_url: str) -> str:
-    """Return the IdP's sign-in URL with our AuthnRequest; remember the request id in the session."""
+    """Return the IdP's sign-in URL with our AuthnRequest; remember the request id for 10 minutes."""
     client = Saml2Client(config=_config(urls, provider))
     try:
         request_id, info = client.prepare_for_authenticate(
@@ -150,12 +150,24 @@ def login_url(request, provider: IdentityProvider, *, urls: dict, next_url: str)
         )
     except Exception as exc:
         raise ProviderUnreachable(f"Could not make a sign-in request for the saved identity provider: {exc}") from None
-    outstanding = {
-        k: v for k, v in (request.session.get(SESSION_KEY) or {}).items() if time.time() - v["at"] < FLOW_SECONDS
-    }
-    outstanding[request_id] = {"next": next_url, "at": time.time()}
-    request.session[SESSION_KEY] = outstanding
+    cache.set(_pending_key(request_id), next_url or "/", FLOW_SECONDS)
     return dict(info["headers"])["Location"]
+
+
+def _pending_key(request_id: str) -> str:
+    # Kept server-side, not in the session: the IdP's POST is cross-site, so the (SameSite=Lax) session
+    # cookie does not come with it. The schema in the key keeps one workspace's requests from another's.
+    return f"sso:saml:request:{connection.schema_name}:{request_id}"
+
+
+def _pending(text: str) -> dict[str, str]:
+    """Return {request id: next URL} for the request the response says it answers, if we made it here."""
+    try:
+        request_id = ElementTree.fromstring(base64.b64decode(text)).get("InResponseTo") or ""
+    except Exception:
+        return {}
+    next_url = cache.get(_pending_key(request_id[:200])) if request_id else None
+    return {request_id: next_url} if next_url else {}
 
 
 def _parsed(client: Saml2Client, text: str, outstanding: dict):
@@ -177,8 +189,8 @@ def _parsed(client: Saml2Client, text: str, outstanding: dict):
         ) from None
     except UnsolicitedResponse:
         raise SsoRefused(
-            "This SAML response answers no sign-in started in this browser (InResponseTo). Start "
-            "again with “Sign in with SSO”.",
+            "This SAML response answers no sign-in request of this workspace from the last 10 minutes "
+            "(InResponseTo). Start again with “Sign in with SSO”.",
             code="unsolicited",
         ) from None
     except StatusError as exc:
@@ -247,11 +259,7 @@ def identity(request, provider: IdentityProvider, *, urls: dict) -> tuple[str, s
     text = request.POST.get("SAMLResponse", "")
     if not text:
         raise SsoRefused("The identity provider posted no SAMLResponse.", code="bad_response")
-    outstanding = {
-        k: v["next"]
-        for k, v in (request.session.get(SESSION_KEY) or {}).items()
-        if time.time() - v["at"] < FLOW_SECONDS
-    }
+    outstanding = _pending(text)
     response = _parsed(Saml2Client(config=_config(urls, provider)), text, outstanding)
     lifetime = response.not_on_or_after or (time.time() + 3600)
     assertion_use(response.assertion.id, datetime.fromtimestamp(lifetime, UTC) + timedelta(minutes=5))

@@ -93,8 +93,16 @@ def test_a_replayed_response_is_refused(saml_workspace, idp):
     again = client.post("/sso/saml/acs/", {"SAMLResponse": answer})
     assert again.status_code == 403 and "already used to sign in (a replay)" in again.content.decode()
     elsewhere = client_for(saml_workspace).post("/sso/saml/acs/", {"SAMLResponse": answer})  # another browser
-    assert elsewhere.status_code == 403 and "answers no sign-in started in this browser" in elsewhere.content.decode()
-    assert _failures(saml_workspace) == ["replayed", "unsolicited"]
+    assert elsewhere.status_code == 403 and "(a replay)" in elsewhere.content.decode()
+    assert _failures(saml_workspace) == ["replayed", "replayed"]
+
+
+def test_a_response_to_no_request_of_ours_is_refused(saml_workspace, idp):
+    client = client_for(saml_workspace)
+    answer = idp.respond(start(client), email="kim@idp.example.com", in_response_to="id-never-asked")
+    response = client.post("/sso/saml/acs/", {"SAMLResponse": answer})
+    assert response.status_code == 403 and "answers no sign-in request of this workspace" in response.content.decode()
+    assert _failures(saml_workspace) == ["unsolicited"]
 
 
 def test_a_response_signed_with_another_certificate_is_refused(saml_workspace, idp):
