@@ -21,6 +21,9 @@ ACTIONS = {
     "impersonated_write": "Changed data while impersonating",
     "trial_extension_approve": "Approved a trial extension request",
     "trial_extension_decline": "Declined a trial extension request",
+    "sso_settings_update": "Changed the workspace's single sign-on",
+    "sso_sign_in": "Signed in with single sign-on",
+    "sso_sign_in_failed": "Refused a single sign-on",
 }
 
 
