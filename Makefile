@@ -15,14 +15,14 @@ SERVICES = exports="$$($(PY) -m unison.devservices $(1))" || exit 1; eval "$$exp
 .PHONY: run test install services migrate seed serve lint attacks
 
 run: install  ## install, start services, migrate, seed, then serve web, worker, beat (and a local Stripe) on http://localhost:8000
-	@$(call SERVICES,--stripe-standin $(STRIPE_STANDIN_PORT) --shared-cache); $(MAKE) --no-print-directory migrate seed serve
+	@$(call SERVICES,--stripe-standin $(STRIPE_STANDIN_PORT) --shared-cache --xmlsec); $(MAKE) --no-print-directory migrate seed serve
 
 # One pytest-xdist worker per core, each with its own test database (test_<name>_gw<N>);
 # whole files go to one worker so module fixtures (browser, servers) start once. XDIST= runs serially.
 XDIST ?= -n auto --dist loadfile
 # pytest exits 5 when a selection (PYTEST_ARGS="-k ...") matches no test: not a failure.
 test: install  ## install, start services (and install Chromium and PgBouncer if missing), run the whole test suite
-	@$(call SERVICES,--chromium --pgbouncer); DJANGO_SETTINGS_MODULE=unison.settings.test $(VENV)/bin/pytest $(XDIST) $(PYTEST_ARGS); status=$$?; \
+	@$(call SERVICES,--chromium --pgbouncer --xmlsec); DJANGO_SETTINGS_MODULE=unison.settings.test $(VENV)/bin/pytest $(XDIST) $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: no tests matched the selection (pytest exit 5); not a failure"; status=0; fi; \
 	exit $$status
 

@@ -20,6 +20,7 @@ from rest_framework_simplejwt.serializers import (
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from accounts import sign_in_rules
 from accounts.lockout import SignInLocked
 from accounts.two_factor import TwoFactorInvalid, two_factor_check, two_factor_enabled, two_factor_required
 from accounts.two_factor_flow import code_attempt
@@ -88,6 +89,9 @@ class TenantTokenObtainSerializer(TokenObtainPairSerializer):
             if getattr(request, "axes_locked_out", False):
                 raise SignInLocked() from None
             raise
+        refusal = sign_in_rules.password_refusal(request, self.user)
+        if refusal:
+            raise ApplicationError(refusal, code="sso_required", status=403)
         self._second_factor(self.user, attrs.get("two_factor_code"))
         refresh = self.get_token(self.user)
         user_logged_in.send(sender=self.user.__class__, request=request, user=self.user)

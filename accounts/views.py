@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
+from accounts import sign_in_rules
 from accounts.two_factor_views import TENANT_PAGES, TwoFactorLoginMixin
 from tenants.hosts import origin
 from tenants.services import LoginTokenInvalid, login_token_consume
@@ -20,6 +21,16 @@ class LoginView(TwoFactorLoginMixin, auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
     pages = TENANT_PAGES
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), **sign_in_rules.page_context(self.request)}
+
+    def form_valid(self, form):
+        refusal = sign_in_rules.password_refusal(self.request, form.get_user())
+        if refusal:
+            form.add_error(None, refusal)
+            return self.form_invalid(form)
+        return super().form_valid(form)
 
 
 class PasswordResetView(auth_views.PasswordResetView):

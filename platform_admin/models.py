@@ -25,6 +25,9 @@ ACTIONS = {
     "deletion_undo": "Undid the workspace's deletion",
     "deletion_now": "Deleted the workspace now (legal request)",
     "deletion_purge": "Deleted the workspace for good",
+    "sso_settings_update": "Changed the workspace's single sign-on",
+    "sso_sign_in": "Signed in with single sign-on",
+    "sso_sign_in_failed": "Refused a single sign-on",
 }
 
 

@@ -28,7 +28,8 @@ from unison.errors import ApplicationError
 IMPERSONATION_MINUTES = (5, 240)
 # Sign-in records: a person's own sign-in, not an operator's action on a customer (no actor_id, so the
 # operators' activity metrics leave them out).
-SIGN_IN_ACTIONS = ("console_sign_in", "console_sign_in_failed", "console_session_expired", "two_factor_failed")
+SIGN_IN_ACTIONS = ("console_sign_in", "console_sign_in_failed", "console_session_expired", "two_factor_failed",
+                   "sso_sign_in", "sso_sign_in_failed")
 
 
 def audit_record(

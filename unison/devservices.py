@@ -17,6 +17,8 @@ Progress goes to stderr (installs included); stdout carries only ``export`` line
 - ``--chromium``: Debian's ``/usr/bin/chromium`` for the browser tests, installed the same way.
 - ``--pgbouncer``: Debian's ``pgbouncer`` for the connection-pooling tests (which start their own, on a
   free port), installed the same way.
+- ``--xmlsec``: Debian's ``xmlsec1``, which pysaml2 signs and verifies SAML with (``make run`` and
+  ``make test``), installed the same way.
 - ``--stripe-standin PORT``: when no real Stripe key is configured, export ``STRIPE_API_BASE`` (the
   local stand-in on that port, which the Procfile's ``stripe`` process runs) and ``STRIPE_STANDIN=1``.
 
@@ -46,6 +48,7 @@ DEVDATA = BASE_DIR / ".devdata"
 ENV_FILE = BASE_DIR / ".env"
 CHROMIUM = Path("/usr/bin/chromium")
 PGBOUNCER = Path("/usr/sbin/pgbouncer")
+XMLSEC = Path("/usr/bin/xmlsec1")
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", ""}
 
 
@@ -216,6 +219,10 @@ def pgbouncer_ensure() -> None:
     debian_program_ensure("pgbouncer", PGBOUNCER, "the connection-pooling tests")
 
 
+def xmlsec_ensure() -> None:
+    debian_program_ensure("xmlsec1", XMLSEC, "the SAML sign-in (pysaml2) and its tests")
+
+
 def stripe_standin_wanted() -> bool:
     """Return whether no real Stripe key is configured (the development test key, not live mode)."""
     from devstripe.process import API_KEY
@@ -228,6 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chromium", action="store_true", help="also make sure Debian's Chromium is installed")
     parser.add_argument("--pgbouncer", action="store_true", help="also make sure Debian's pgbouncer is installed")
+    parser.add_argument("--xmlsec", action="store_true", help="also make sure Debian's xmlsec1 is installed")
     parser.add_argument("--stripe-standin", type=int, metavar="PORT",
                         help="point Stripe at the local stand-in on PORT when no real key is configured")
     parser.add_argument("--shared-cache", action="store_true",
@@ -241,6 +249,8 @@ def main(argv: list[str] | None = None) -> int:
             chromium_ensure()
         if args.pgbouncer:
             pgbouncer_ensure()
+        if args.xmlsec:
+            xmlsec_ensure()
     except ServiceError as error:
         say(f"devservices: {error}")
         return 1

@@ -16,6 +16,7 @@ from apikeys.keys import key_generate, key_hash
 from apikeys.models import APIKey
 from exports.models import Export
 from shopfloor.models import NCR, Department, Invitation, Lane, Material, Plant, Shift, WorkOrder
+from sso.models import IdentityProvider
 
 
 class PlantFactory(factory.django.DjangoModelFactory):
@@ -112,7 +113,8 @@ class APIKeyFactory(factory.django.DjangoModelFactory):
 
 def workspace_fill(organization, marker: str) -> dict[str, int]:
     """Make one plant (with a department, lane and shift), material, work order, NCR and invitation in the
-    organisation's schema, each naming ``marker``, a finished export (its file not written) and an API key;
+    organisation's schema, each naming ``marker``, a finished export (its file not written), an API key and a
+    (switched off) SSO provider;
     return their ids by kind."""
     with schema_context(organization.schema_name):
         plant = PlantFactory(name=f"{marker} plant", code=f"{marker[:3].upper()}-1", address=f"{marker} street")
@@ -130,4 +132,7 @@ def workspace_fill(organization, marker: str) -> dict[str, int]:
         records["invitation"] = InvitationFactory(email=f"{marker.lower()}-invitee@example.com")
         records["export"] = ExportFactory()
         records["api_key"] = APIKeyFactory(name=f"{marker} key")
+        # Switched off: a signed-out visitor's "Sign in with SSO" is then a 404, not a call to a made-up issuer.
+        IdentityProvider.objects.create(pk=1, issuer=f"https://{marker.lower()}.idp.example.com",
+                                        client_id=f"{marker} client", role_claim=f"{marker} groups")
     return {kind: record.pk for kind, record in records.items()}

@@ -28,6 +28,7 @@ from domains.models import CustomDomain
 from exports.models import Export
 from shopfloor import services
 from shopfloor.models import NCR, Department, Invitation, Lane, Material, OnboardingState, Plant, Shift, WorkOrder
+from sso.models import IdentityProvider
 from subscriptions.models import Subscription, TrialExtensionRequest
 from tenants.models import Domain, Organization
 from tenants.services import login_token_issue
@@ -82,6 +83,7 @@ PARAMETERS: dict[str, dict[str, str]] = {
     "domains:page": {}, "domains:verify": {"pk": "custom_domain"}, "domains:remove": {"pk": "custom_domain"},
     "domains": {}, "domain": {"pk": "custom_domain"}, "domain_verify": {"pk": "custom_domain"},
     "deletion:page": {}, "deletion:undo": {}, "deletion": {},
+    "sso:settings": {},
 }
 # Pages anyone may open on a tenant host: they are checked to show nothing of the victim's, not refused.
 PUBLIC: dict[str, str] = {
@@ -94,6 +96,10 @@ PUBLIC: dict[str, str] = {
     "api_docs": "Swagger UI of that schema",
     "api_redoc": "ReDoc of that schema",
     "branding:logo": "the workspace's own logo file (its e-mails show it); another workspace's logo name is a 404 here",
+    "sso:start": "sends a signed-out visitor to this workspace's own identity provider (a 404 when it has none)",
+    "sso:oidc_callback": "the identity provider's redirect back: refused without this browser's own state",
+    "sso:saml_acs": "the identity provider posts here: refused without a signed, unused answer to this browser's request",
+    "sso:saml_metadata": "our service provider's metadata for this host (entity id and ACS), nothing of the workspace's",
 }
 PUBLIC_PARAMETERS = {"accounts:password_reset_confirm": {"uidb64": "uid", "token": "reset_token"},
                      "branding:logo": {"name": "logo_name"}}
@@ -108,7 +114,7 @@ SHOWS_RECORD = {
 VICTIM_MARKS = ("Victim", "VIC-", "victim-invitee")
 OUTSIDER_MARKS = ("Outsider", "OUT-")  # names, and the codes, SKUs and numbers made from them
 TENANT_MODELS = (Plant, Department, Lane, Shift, Material, WorkOrder, NCR, Invitation, OnboardingState, Export, APIKey,
-                 Branding)
+                 Branding, IdentityProvider)
 
 
 def url_names(patterns=None, namespace: str | None = None) -> set[str]:

@@ -64,6 +64,7 @@ TENANT_PAGES = {
     "branding:page": "/settings/branding/",
     "domains:page": "/settings/domains/",
     "deletion:page": "/settings/delete/",
+    "sso:settings": "/settings/sso/",
     "accounts:security": "/accounts/security/",
     "subscriptions:trial_extension": "/subscription/trial-extension/",
 }
@@ -85,6 +86,8 @@ TENANT_NOT_PAGES = {
     "apikeys:revoke", "branding:logo",  # a POST, and the workspace's logo image
     "domains:verify", "domains:remove",
     "deletion:undo",
+    # The SSO round trip: a redirect to the identity provider, its answers, and our SAML metadata (XML).
+    "sso:start", "sso:oidc_callback", "sso:saml_acs", "sso:saml_metadata",
     "billing:cancel", "billing:resume", "billing:storage_overage",
     # Steps of a sign-in or an enrolment in progress (tests/twofactor walks them).
     "accounts:two_factor", "accounts:two_factor_setup", "accounts:recovery_codes",
