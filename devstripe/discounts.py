@@ -1,6 +1,6 @@
 """Coupons, promotion codes and discounts, which localstripe has only in part (a coupon with no limits).
 
-- Coupons also take ``name``, ``redeem_by``, ``max_redemptions`` and ``applies_to[products][]``;
+- Coupons get an id when none is given, and also take ``name``, ``redeem_by``, ``max_redemptions`` and ``applies_to[products][]``;
   Stripe's rule that a coupon past ``redeem_by`` or at ``max_redemptions`` is no longer ``valid``.
 - ``/v1/promotion_codes``: create (``coupon``, ``code``, ``max_redemptions``, ``expires_at``),
   retrieve, list (``code`` and ``active`` filters); codes are unique among active ones, case-insensitive.
@@ -25,8 +25,8 @@ from devstripe import extension as X
 MONTH = 30 * 86400
 
 
-def _coupon_init(self, *args, name=None, redeem_by=None, max_redemptions=None, applies_to=None, **kwargs):
-    _coupon_init_original(self, *args, **kwargs)
+def _coupon_init(self, id=None, name=None, redeem_by=None, max_redemptions=None, applies_to=None, **kwargs):
+    _coupon_init_original(self, id=id or R.random_id(8), **kwargs)  # Stripe makes the id when none is given
     self.name = name
     self.redeem_by = R.try_convert_to_int(redeem_by) if redeem_by else None
     self.max_redemptions = R.try_convert_to_int(max_redemptions) if max_redemptions else None
@@ -65,11 +65,14 @@ class PromotionCode(R.StripeObject):
         self.restrictions = {"first_time_transaction": False, "minimum_amount": None,
                              "minimum_amount_currency": None, "currency_options": {}}
 
-    @classmethod
-    def _api_list_all(cls, url, code=None, active=None, limit=None, starting_after=None, **ignored):
-        found = [p for p in _codes() if (code is None or p.code == code)
-                 and (active is None or p.active == R.try_convert_to_bool(active))]
-        return X._list(url, [p._export() for p in found])
+
+
+def promotion_code_list(request):
+    query = S.unflatten_data(request.query)
+    code, active = query.get("code"), query.get("active")
+    found = [p for p in _codes() if (code is None or p.code == code)
+             and (active is None or p.active == R.try_convert_to_bool(active))]
+    return X._list("/v1/promotion_codes", [p._export() for p in found])
 
 
 def _codes() -> list[PromotionCode]:
@@ -211,5 +214,5 @@ def install(app) -> None:
     url = "/v1/promotion_codes"
     add = app.router.add_route
     add("POST", url, S.api_create(PromotionCode, url))
-    add("GET", url, S.api_list_all(PromotionCode, url))
+    add("GET", url, promotion_code_list)
     add("GET", url + "/{id}", S.api_retrieve(PromotionCode, url))

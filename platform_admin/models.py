@@ -21,6 +21,7 @@ ACTIONS = {
     "impersonated_write": "Changed data while impersonating",
     "trial_extension_approve": "Approved a trial extension request",
     "trial_extension_decline": "Declined a trial extension request",
+    "coupon_create": "Created a coupon and its promotion code",
 }
 
 
