@@ -9,7 +9,8 @@
   ``discount`` (``start``, ``end`` for a repeating coupon) and a ``customer.discount.created`` event
   (``customer.discount.updated`` when it replaces one); redemptions are counted on the code and coupon.
 - Invoices of a subscription with a discount take it off the subtotal (percent rounded to the cent, or
-  the amount, at most the subtotal): ``discounts``, ``total_discount_amounts`` and a lower ``total``.
+  the amount, at most the subtotal): ``discounts`` (always expanded: localstripe cannot expand a list of
+  ids, and dj-stripe asks for it), ``total_discount_amounts`` and a lower ``total``.
   A ``once`` discount applies to the first invoice with something to pay and then ends; a repeating
   one stops at its ``end`` (months of 30 days here). The coupon's products are not checked per line.
 """
@@ -163,7 +164,7 @@ def _discount_cents(self) -> int:
 
 def _invoice_discounts(self) -> list:
     discount = getattr(self, "_discount", None)
-    return [discount.id] if discount is not None else []
+    return [discount._export()] if discount is not None else []  # as expanded: dj-stripe always asks so
 
 
 def _total_discount_amounts(self) -> list:
