@@ -32,24 +32,26 @@ def _coupon_init(self, id=None, name=None, redeem_by=None, max_redemptions=None,
     self.redeem_by = R.try_convert_to_int(redeem_by) if redeem_by else None
     self.max_redemptions = R.try_convert_to_int(max_redemptions) if max_redemptions else None
     products = (applies_to or {}).get("products")
-    self.applies_to = {"products": [products] if isinstance(products, str) else list(products)} if products \
-        else None
+    self.applies_to = {"products": [products] if isinstance(products, str) else list(products)} if products else None
 
 
 _coupon_init_original = R.Coupon.__init__
 
 
 def _coupon_valid(self) -> bool:
-    return not ((self.redeem_by and self.redeem_by <= X._now())
-                or (self.max_redemptions and self.times_redeemed >= self.max_redemptions))
+    return not (
+        (self.redeem_by and self.redeem_by <= X._now())
+        or (self.max_redemptions and self.times_redeemed >= self.max_redemptions)
+    )
 
 
 class PromotionCode(R.StripeObject):
     object = "promotion_code"
     _id_prefix = "promo_"
 
-    def __init__(self, coupon=None, code=None, max_redemptions=None, expires_at=None, active=True, metadata=None,
-                 **ignored):
+    def __init__(
+        self, coupon=None, code=None, max_redemptions=None, expires_at=None, active=True, metadata=None, **ignored
+    ):
         found = R.store.get("coupon:" + (coupon or ""))
         if found is None:
             raise UserError(400, f"No such coupon: '{coupon}'", {"param": "coupon"})
@@ -63,16 +65,22 @@ class PromotionCode(R.StripeObject):
         self.active = R.try_convert_to_bool(active) is not False
         self.times_redeemed, self.customer, self.livemode = 0, None, False
         self.metadata = metadata or {}
-        self.restrictions = {"first_time_transaction": False, "minimum_amount": None,
-                             "minimum_amount_currency": None, "currency_options": {}}
-
+        self.restrictions = {
+            "first_time_transaction": False,
+            "minimum_amount": None,
+            "minimum_amount_currency": None,
+            "currency_options": {},
+        }
 
 
 def promotion_code_list(request):
     query = S.unflatten_data(request.query)
     code, active = query.get("code"), query.get("active")
-    found = [p for p in _codes() if (code is None or p.code == code)
-             and (active is None or p.active == R.try_convert_to_bool(active))]
+    found = [
+        p
+        for p in _codes()
+        if (code is None or p.code == code) and (active is None or p.active == R.try_convert_to_bool(active))
+    ]
     return X._list("/v1/promotion_codes", [p._export() for p in found])
 
 
@@ -104,22 +112,26 @@ def redeem(sub, discounts) -> None:
         if promo is None:
             raise UserError(400, f"No such promotion code: '{wanted['promotion_code']}'", {"param": "discounts"})
         coupon = promo.coupon
-        if not promo.active or (promo.expires_at and promo.expires_at <= X._now()) or \
-                (promo.max_redemptions and promo.times_redeemed >= promo.max_redemptions):
-            raise UserError(400, "This promotion code cannot be redeemed.", {"param": "discounts",
-                                                                             "code": "promotion_code_invalid"})
+        if (
+            not promo.active
+            or (promo.expires_at and promo.expires_at <= X._now())
+            or (promo.max_redemptions and promo.times_redeemed >= promo.max_redemptions)
+        ):
+            raise UserError(
+                400, "This promotion code cannot be redeemed.", {"param": "discounts", "code": "promotion_code_invalid"}
+            )
     else:
         coupon = R.Coupon._api_retrieve(wanted.get("coupon") or "")
     if not coupon.valid:
-        raise UserError(400, f"Coupon {coupon.id} is no longer valid.", {"param": "discounts",
-                                                                         "code": "coupon_expired"})
+        raise UserError(
+            400, f"Coupon {coupon.id} is no longer valid.", {"param": "discounts", "code": "coupon_expired"}
+        )
     replaced = getattr(sub, "_discount", None) is not None
     sub._discount = Discount(coupon, promo.id if promo else None, sub)
     coupon.times_redeemed += 1
     if promo:
         promo.times_redeemed += 1
-    R.schedule_webhook(R.Event("customer.discount.updated" if replaced else "customer.discount.created",
-                               sub._discount))
+    R.schedule_webhook(R.Event("customer.discount.updated" if replaced else "customer.discount.created", sub._discount))
 
 
 def current(sub):

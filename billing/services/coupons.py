@@ -33,8 +33,9 @@ def product_of(tier: str) -> str:
     return f"unison_{tier}"
 
 
-def _coupon_validate(*, percent_off, amount_off_cents, duration, duration_in_months, tiers, redeem_by,
-                     max_redemptions, code) -> None:
+def _coupon_validate(
+    *, percent_off, amount_off_cents, duration, duration_in_months, tiers, redeem_by, max_redemptions, code
+) -> None:
     errors: dict[str, list[str]] = {}
     if (percent_off is None) == (amount_off_cents is None):
         errors["percent_off"] = ["Give either a percentage off or an amount off, not both and not neither."]
@@ -63,27 +64,47 @@ def _coupon_validate(*, percent_off, amount_off_cents, duration, duration_in_mon
         raise ValidationError(errors)
 
 
-def billing_coupon_create(*, name: str, code: str, duration: str, percent_off: float | None = None,
-                          amount_off_cents: int | None = None, duration_in_months: int | None = None,
-                          tiers: list[str] | None = None, redeem_by: datetime | None = None,
-                          max_redemptions: int | None = None) -> PromotionCode:
+def billing_coupon_create(
+    *,
+    name: str,
+    code: str,
+    duration: str,
+    percent_off: float | None = None,
+    amount_off_cents: int | None = None,
+    duration_in_months: int | None = None,
+    tiers: list[str] | None = None,
+    redeem_by: datetime | None = None,
+    max_redemptions: int | None = None,
+) -> PromotionCode:
     """Create the coupon and its promotion code in Stripe, mirror both and return our promotion code.
 
     Raise ValidationError (naming the field) for bad input or a code already taken; nothing is made then.
     """
     tiers = list(tiers or [])
-    _coupon_validate(percent_off=percent_off, amount_off_cents=amount_off_cents, duration=duration,
-                     duration_in_months=duration_in_months, tiers=tiers, redeem_by=redeem_by,
-                     max_redemptions=max_redemptions, code=code)
+    _coupon_validate(
+        percent_off=percent_off,
+        amount_off_cents=amount_off_cents,
+        duration=duration,
+        duration_in_months=duration_in_months,
+        tiers=tiers,
+        redeem_by=redeem_by,
+        max_redemptions=max_redemptions,
+        code=code,
+    )
     coupon = gateway.coupon_create(
-        name=name or code.upper(), percent_off=percent_off, amount_off=amount_off_cents,
-        currency=catalog.CURRENCY if amount_off_cents is not None else None, duration=duration,
+        name=name or code.upper(),
+        percent_off=percent_off,
+        amount_off=amount_off_cents,
+        currency=catalog.CURRENCY if amount_off_cents is not None else None,
+        duration=duration,
         duration_in_months=duration_in_months if duration == "repeating" else None,
-        redeem_by=int(redeem_by.timestamp()) if redeem_by else None, max_redemptions=max_redemptions,
+        redeem_by=int(redeem_by.timestamp()) if redeem_by else None,
+        max_redemptions=max_redemptions,
         applies_to={"products": [product_of(tier) for tier in tiers]} if tiers else None,
     )
-    promotion = gateway.promotion_code_create(coupon_id=coupon["id"], code=code.upper(),
-                                              idempotency_key=f"promo-{coupon['id']}-{uuid.uuid4().hex[:8]}")
+    promotion = gateway.promotion_code_create(
+        coupon_id=coupon["id"], code=code.upper(), idempotency_key=f"promo-{coupon['id']}-{uuid.uuid4().hex[:8]}"
+    )
     Coupon.sync_from_stripe_data(coupon, api_key=gateway.api_key())
     return PromotionCode.sync_from_stripe_data(promotion, api_key=gateway.api_key())
 
@@ -101,21 +122,26 @@ def promotion_code_redeemable(*, code: str, tier: str) -> dict:
     code = (code or "").strip().upper()
     promotion = gateway.promotion_code_find(code) if re.match(CODE_PATTERN, code) else None
     if promotion is None:
-        raise _refuse(f"There is no promotion code {code or '(blank)'}: check how it is spelt.",
-                      "promotion_code_unknown", 400)
+        raise _refuse(
+            f"There is no promotion code {code or '(blank)'}: check how it is spelt.", "promotion_code_unknown", 400
+        )
     coupon, now = promotion["coupon"], timezone.now()
     ends = [moment(at) for at in (promotion.get("expires_at"), coupon.get("redeem_by")) if at]
     if ends and min(ends) <= now:
         raise _refuse(f"The promotion code {code} expired on {min(ends):%-d %B %Y}.", "promotion_code_expired")
     for limited in (promotion, coupon):
         if limited.get("max_redemptions") and limited.get("times_redeemed", 0) >= limited["max_redemptions"]:
-            raise _refuse(f"The promotion code {code} has been used as many times as it may be.",
-                          "promotion_code_used_up")
+            raise _refuse(
+                f"The promotion code {code} has been used as many times as it may be.", "promotion_code_used_up"
+            )
     products = (coupon.get("applies_to") or {}).get("products") or []
     if products and product_of(tier) not in products:
         names = [t.name for t in catalog.TIERS.values() if product_of(t.key) in products]
-        raise _refuse(f"The promotion code {code} is for {', '.join(names)} only, not {catalog.tier(tier).name}.",
-                      "promotion_code_not_for_plan", 400)
+        raise _refuse(
+            f"The promotion code {code} is for {', '.join(names)} only, not {catalog.tier(tier).name}.",
+            "promotion_code_not_for_plan",
+            400,
+        )
     if not coupon.get("valid", True):
         raise _refuse(f"The promotion code {code} can no longer be redeemed.", "promotion_code_expired")
     return promotion

@@ -56,15 +56,28 @@ def test_a_finance_operator_creates_a_coupon_in_stripe_mirrored_and_audited(stri
     assert client.get(ADD).status_code == 200
     redeem_by = (timezone.now() + timedelta(days=30)).date()
 
-    response = client.post(ADD, {"code": code, "percent_off": "20", "duration": "repeating", "duration_in_months": 3,
-                                 "tiers": ["starter", "professional"], "redeem_by": redeem_by.isoformat(),
-                                 "max_redemptions": 50})
+    response = client.post(
+        ADD,
+        {
+            "code": code,
+            "percent_off": "20",
+            "duration": "repeating",
+            "duration_in_months": 3,
+            "tiers": ["starter", "professional"],
+            "redeem_by": redeem_by.isoformat(),
+            "max_redemptions": 50,
+        },
+    )
 
     assert response.status_code == 302, response.context["form"].errors
     promo = _stripe_code(stripe_catalog, code.upper())
     coupon = promo["coupon"]
-    assert (coupon["percent_off"], coupon["duration"], coupon["duration_in_months"], coupon["max_redemptions"]) == \
-        (20.0, "repeating", 3, 50)
+    assert (coupon["percent_off"], coupon["duration"], coupon["duration_in_months"], coupon["max_redemptions"]) == (
+        20.0,
+        "repeating",
+        3,
+        50,
+    )
     assert coupon["applies_to"] == {"products": ["unison_starter", "unison_professional"]}
     assert datetime.fromtimestamp(coupon["redeem_by"], tz=UTC).date() == redeem_by
     mirrored = PromotionCode.objects.get(id=promo["id"])
@@ -84,13 +97,16 @@ def test_a_support_operator_cannot_create_coupons(stripe_catalog):
     assert not AuditEntry.objects.filter(action="coupon_create").exists()
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({"percent_off": "20", "amount_off": "5", "duration": "forever"}, "percent_off"),
-    ({"duration": "forever"}, "percent_off"),
-    ({"percent_off": "20", "duration": "repeating"}, "duration_in_months"),
-    ({"percent_off": "20", "duration": "once", "redeem_by": "2001-01-01"}, "redeem_by"),
-    ({"percent_off": "20", "duration": "forever", "code": "a b"}, "code"),
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"percent_off": "20", "amount_off": "5", "duration": "forever"}, "percent_off"),
+        ({"duration": "forever"}, "percent_off"),
+        ({"percent_off": "20", "duration": "repeating"}, "duration_in_months"),
+        ({"percent_off": "20", "duration": "once", "redeem_by": "2001-01-01"}, "redeem_by"),
+        ({"percent_off": "20", "duration": "forever", "code": "a b"}, "code"),
+    ],
+)
 def test_bad_coupon_input_is_refused_next_to_its_field_and_nothing_is_made(stripe_catalog, operator, body, field):
     client = console_client(operator)
     before = len(stripe_catalog.call("GET", "/v1/coupons?limit=100")["data"])
@@ -120,8 +136,14 @@ def test_each_refused_code_says_why(stripe_catalog, organization, owner, other_o
     client = client_for(organization, owner)
     enterprise_only = _coupon(code=_code("ent"), percent_off=10.0, tiers=["enterprise"]).code
     expired = _code("old").upper()
-    old = stripe_catalog.call("POST", "/v1/coupons", id=f"old-{expired}", percent_off=10, duration="forever",
-                              redeem_by=int((timezone.now() - timedelta(days=1)).timestamp()))
+    old = stripe_catalog.call(
+        "POST",
+        "/v1/coupons",
+        id=f"old-{expired}",
+        percent_off=10,
+        duration="forever",
+        redeem_by=int((timezone.now() - timedelta(days=1)).timestamp()),
+    )
     stripe_catalog.call("POST", "/v1/promotion_codes", coupon=old["id"], code=expired)
     once = _coupon(code=_code("one"), percent_off=50.0, max_redemptions=1).code
     # Another workspace redeems the only use at its checkout.
@@ -153,27 +175,40 @@ def test_a_code_at_checkout_discounts_the_first_invoice_only(stripe_catalog, org
     assert (preview["discount_cents"], preview["recurring_after_discount_cents"]) == (1000, price - 1000)
     assert preview["discount_terms"] == "$10.00 off the first invoice"
 
-    stripe_id = _checkout(client, stripe_catalog, {"tier": "starter", "billing_cycle": "monthly",
-                                                   "promotion_code": code})
+    stripe_id = _checkout(
+        client, stripe_catalog, {"tier": "starter", "billing_cycle": "monthly", "promotion_code": code}
+    )
     first = stripe_catalog.call("POST", f"/_test/subscriptions/{stripe_id}/renew")
     second = stripe_catalog.call("POST", f"/_test/subscriptions/{stripe_id}/renew")
 
     assert (first["total"], first["total_discount_amounts"][0]["amount"]) == (price - 1000, 1000)
     assert (second["total"], second["total_discount_amounts"]) == (price, [])
     settled()
-    ours = wait_for(lambda: Subscription.objects.filter(organization=organization, status="active",
-                                                        last_paid_invoice_id=second["id"]).first(), what="payment")
+    ours = wait_for(
+        lambda: Subscription.objects.filter(
+            organization=organization, status="active", last_paid_invoice_id=second["id"]
+        ).first(),
+        what="payment",
+    )
     assert ours.mrr_cents == price == mrr_of(stripe_catalog.call("GET", f"/v1/subscriptions/{stripe_id}"))
     assert ours.discount == {}  # a once discount ends with the invoice it discounted
     ids = (first["id"], second["id"])
-    invoices = wait_for(lambda: (lambda found: found if len(found) == 2 else None)(
-        {i["id"]: i["discount_cents"] for i in client.get("/api/v1/billing/invoices").json()["results"]
-         if i["id"] in ids}), what="both invoices in our list")
+    invoices = wait_for(
+        lambda: (lambda found: found if len(found) == 2 else None)(
+            {
+                i["id"]: i["discount_cents"]
+                for i in client.get("/api/v1/billing/invoices").json()["results"]
+                if i["id"] in ids
+            }
+        ),
+        what="both invoices in our list",
+    )
     assert invoices == {first["id"]: 1000, second["id"]: 0}
 
 
 def test_a_code_at_an_upgrade_discounts_stripes_invoice_and_mrr_and_webhooks_in_any_order_agree(
-        stripe_catalog, organization, owner, held_webhooks, live_server):
+    stripe_catalog, organization, owner, held_webhooks, live_server
+):
     code = _code("save").upper()
     _coupon(code=code, percent_off=25.0, duration="repeating", duration_in_months=6)
     client = client_for(organization, owner)
@@ -200,8 +235,12 @@ def test_a_code_at_an_upgrade_discounts_stripes_invoice_and_mrr_and_webhooks_in_
     settled()
     ours.refresh_from_db()
     state = billing_state(gateway.subscription_retrieve(ours.stripe_subscription_id))
-    assert (ours.tier, ours.status, ours.mrr_cents, ours.discount) == (state.tier, state.status, state.mrr_cents,
-                                                                       state.discount)
+    assert (ours.tier, ours.status, ours.mrr_cents, ours.discount) == (
+        state.tier,
+        state.status,
+        state.mrr_cents,
+        state.discount,
+    )
     assert ours.discount["promotion_code"] == code and ours.discount["terms"] == "25% off for 6 months"
     renewal = stripe_catalog.call("POST", f"/_test/subscriptions/{ours.stripe_subscription_id}/renew")
     assert renewal["total"] == ours.mrr_cents  # MRR net of discount is what Stripe bills a month
@@ -213,9 +252,11 @@ def test_mrr_counts_a_discount_only_while_it_lasts():
     now = int(timezone.now().timestamp())
 
     def sub(coupon, end=None):
-        return {"status": "active", "discount": {"coupon": coupon, "end": end},
-                "items": {"data": [{"price": {"unit_amount": 12000, "recurring": {"interval": "year"}},
-                                    "quantity": 1}]}}
+        return {
+            "status": "active",
+            "discount": {"coupon": coupon, "end": end},
+            "items": {"data": [{"price": {"unit_amount": 12000, "recurring": {"interval": "year"}}, "quantity": 1}]},
+        }
 
     assert mrr_of(sub({"percent_off": 50, "duration": "forever"})) == 500
     assert mrr_of(sub({"percent_off": 50, "duration": "repeating"}, end=now + 3600)) == 500
@@ -225,7 +266,8 @@ def test_mrr_counts_a_discount_only_while_it_lasts():
 
 
 def test_the_billing_page_shows_a_refused_code_next_to_its_field_and_a_good_one_on_the_preview(
-        stripe_catalog, organization, owner, other_organization, outsider):
+    stripe_catalog, organization, owner, other_organization, outsider
+):
     code = _code("page").upper()
     _coupon(code=code, percent_off=10.0, tiers=["starter"])
     client = client_for(organization, owner)
@@ -236,8 +278,9 @@ def test_the_billing_page_shows_a_refused_code_next_to_its_field_and_a_good_one_
     assert "for Starter only, not Enterprise" in refused.context["form"].errors["promotion_code"][0]
     assert 'data-testid="promotion-code-error"' in refused.content.decode()
 
-    accepted = client.post("/billing/plan/", {"tier": "starter", "billing_cycle": "monthly",
-                                                "promotion_code": code.lower()})
+    accepted = client.post(
+        "/billing/plan/", {"tier": "starter", "billing_cycle": "monthly", "promotion_code": code.lower()}
+    )
     body = accepted.content.decode()
     assert accepted.status_code == 200 and 'data-testid="discount"' in body and "10% off" in body
     price = catalog.tier("starter").monthly_cents

@@ -21,10 +21,12 @@ browser, site, page, sign_in = e2e.browser, e2e.site, e2e.page, e2e.sign_in
 pytestmark = [pytest.mark.stripe, pytest.mark.e2e]
 
 
-def test_a_paying_owner_redeems_a_code_and_sees_the_discount(webhooks, stripe_server, site, page, sign_in,
-                                                             organization, owner):
-    billing_coupon_create(name="", code="LAUNCH15", duration="repeating", duration_in_months=3, percent_off=15.0,
-                          tiers=["starter"])
+def test_a_paying_owner_redeems_a_code_and_sees_the_discount(
+    webhooks, stripe_server, site, page, sign_in, organization, owner
+):
+    billing_coupon_create(
+        name="", code="LAUNCH15", duration="repeating", duration_in_months=3, percent_off=15.0, tiers=["starter"]
+    )
     billing_coupon_create(name="", code="BIGONLY", duration="forever", percent_off=30.0, tiers=["enterprise"])
     subscription = _paying(organization, owner, stripe_server)
     settled()
