@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from billing import selectors, services
+from billing.services.coupons import CODE_PATTERN
 from subscriptions import catalog
 from unison.api_errors import validated
 
@@ -41,6 +42,10 @@ class PlanSerializer(serializers.Serializer):
                                             help_text="today's cycle when left out")
     add_ons = serializers.DictField(child=serializers.IntegerField(min_value=0), required=False,
                                     help_text="add-on quantities by kind; today's add-ons when left out")
+    promotion_code = serializers.RegexField(
+        CODE_PATTERN, required=False, help_text="a promotion code to redeem (any case); refused with 400 "
+        "(`promotion_code_unknown`, `promotion_code_not_for_plan`) or 409 (`promotion_code_expired`, "
+        "`promotion_code_used_up`), naming `promotion_code`")
 
 
 class CheckoutSerializer(PlanSerializer):
@@ -66,14 +71,18 @@ class PreviewSerializer(serializers.Serializer):
     interval = serializers.CharField()
     currency = serializers.CharField()
     starts_at = serializers.DateTimeField(allow_null=True)
+    promotion_code = serializers.CharField(help_text="the code applied (upper-case), blank without one")
+    discount_terms = serializers.CharField(help_text="the code's discount in words, blank without one")
+    discount_cents = serializers.IntegerField(help_text="what the code takes off a period's price")
+    recurring_after_discount_cents = serializers.IntegerField()
 
 
 PAYMENT_REFUSALS = {
     400: OpenApiResponse(description="Bad input: the body names each field that is wrong."),
     402: OpenApiResponse(description="Payment needed first: `checkout_url` is the Stripe Checkout to finish, or "
                                      "the card was declined."),
-    409: OpenApiResponse(description="A checkout for another plan is open, a subscription exists, or a payment "
-                                     "is past due."),
+    409: OpenApiResponse(description="A checkout for another plan is open, a subscription exists, a payment "
+                                     "is past due, or the promotion code has expired or is used up."),
     503: OpenApiResponse(description="Stripe cannot be reached or is misconfigured; nothing changed."),
 }
 
@@ -143,6 +152,7 @@ class InvoiceSerializer(serializers.Serializer):
     period_end = serializers.DateTimeField(allow_null=True)
     pdf_url = serializers.CharField()
     hosted_url = serializers.CharField()
+    discount_cents = serializers.IntegerField(help_text="what discounts took off the invoice")
 
 
 class InvoicePagination(PageNumberPagination):

@@ -13,6 +13,10 @@ MONTHLY_ONLY = "Add-ons are billed monthly: choose the monthly cycle to add them
 class PlanForm(forms.Form):
     tier = forms.ChoiceField(choices=[(t.key, t.name) for t in catalog.TIERS.values()])
     billing_cycle = forms.ChoiceField(choices=[("monthly", "Monthly"), ("annual", "Annual (save 10%)")])
+    promotion_code = forms.CharField(label="Promotion code", required=False, max_length=40, strip=True,
+                                     help_text="optional; Stripe takes the discount off your invoices",
+                                     widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false",
+                                                                   "autocapitalize": "characters"}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

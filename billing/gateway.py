@@ -187,12 +187,13 @@ def customer_default_card(customer_id: str) -> dict | None:
 
 
 def checkout_session_create(*, customer_id: str, line_items: list[dict], trial_end: int | None,
-                            success_url: str, cancel_url: str, metadata: dict) -> dict:
+                            success_url: str, cancel_url: str, metadata: dict, promotion_code_id: str = "") -> dict:
     subscription_data: dict = {"metadata": metadata}
     if trial_end:
         subscription_data["trial_end"] = trial_end
     return _call(
         stripe.checkout.Session.create,
+        **_discounts(promotion_code_id),
         mode="subscription",
         customer=customer_id,
         line_items=line_items,
@@ -222,18 +223,31 @@ def subscription_retrieve(subscription_id: str) -> dict:
     return _call(stripe.Subscription.retrieve, subscription_id)
 
 
+def _discounts(promotion_code_id: str) -> dict:
+    return {"discounts": [{"promotion_code": promotion_code_id}]} if promotion_code_id else {}
+
+
 def subscription_change_items(subscription_id: str, *, items: list[dict], proration_behavior: str,
-                              trial_end: str | None = None) -> dict:
-    """Change the subscription's items; with a payment due now, only if it is paid (else CardDeclined)."""
+                              trial_end: str | None = None, promotion_code_id: str = "") -> dict:
+    """Change the subscription's items (and redeem the promotion code first, if given); with a payment due
+    now, only if it is paid (else CardDeclined)."""
     extra = {"trial_end": trial_end} if trial_end else {}
+    extra |= _discounts(promotion_code_id)
     return _call(stripe.Subscription.modify, subscription_id, items=items, proration_behavior=proration_behavior,
                  payment_behavior="pending_if_incomplete", **extra)
 
 
-def subscription_preview(*, customer_id: str, subscription_id: str, items: list[dict]) -> dict:
+def subscription_preview(*, customer_id: str, subscription_id: str, items: list[dict],
+                         promotion_code_id: str = "") -> dict:
     """Return Stripe's preview of the invoice due now if the items changed (prorated, billed at once)."""
     return _call(stripe.Invoice.create_preview, customer=customer_id, subscription=subscription_id,
-                 subscription_details={"items": items, "proration_behavior": "always_invoice"})
+                 subscription_details={"items": items, "proration_behavior": "always_invoice"},
+                 **_discounts(promotion_code_id))
+
+
+def subscription_discount_set(subscription_id: str, *, promotion_code_id: str) -> dict:
+    """Redeem the promotion code on the subscription: its next invoices are discounted."""
+    return _call(stripe.Subscription.modify, subscription_id, **_discounts(promotion_code_id))
 
 
 def schedule_retrieve(schedule_id: str) -> dict:
@@ -270,6 +284,28 @@ def subscription_cancel_now(subscription_id: str) -> dict:
 
 def invoice_retrieve(invoice_id: str) -> dict:
     return _call(stripe.Invoice.retrieve, invoice_id)
+
+
+# --- Coupons and promotion codes ---------------------------------------------------------------
+
+def coupon_create(**fields) -> dict:
+    """Create a coupon: ``percent_off`` or ``amount_off`` (+ ``currency``), ``duration`` (+ months), ``name``,
+    ``redeem_by``, ``max_redemptions``, ``applies_to``; None values are left out."""
+    return _call(stripe.Coupon.create, **{key: value for key, value in fields.items() if value is not None})
+
+
+def promotion_code_create(*, coupon_id: str, code: str, idempotency_key: str) -> dict:
+    return _call(stripe.PromotionCode.create, coupon=coupon_id, code=code, idempotency_key=idempotency_key)
+
+
+def promotion_code_retrieve(promotion_code_id: str) -> dict:
+    return _call(stripe.PromotionCode.retrieve, promotion_code_id)
+
+
+def promotion_code_find(code: str) -> dict | None:
+    """Return the active promotion code with exactly this code (its coupon expanded), or None."""
+    found = _call(stripe.PromotionCode.list, code=code, active=True, limit=1)
+    return found["data"][0] if found["data"] else None
 
 
 # --- Webhooks ---------------------------------------------------------------------------------

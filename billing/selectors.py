@@ -46,6 +46,7 @@ def invoice_summary(invoice: Invoice) -> dict:
         "pdf_url": data.get("invoice_pdf") or "",
         "hosted_url": data.get("hosted_invoice_url") or "",
         "created": invoice.created,
+        "discount_cents": sum(int(d.get("amount") or 0) for d in data.get("total_discount_amounts") or []),
     }
 
 

@@ -84,28 +84,42 @@ def _owner_or_admin(request) -> None:
 @login_required
 @require_POST
 def billing_choose_plan(request):
-    """Show what the chosen plan costs first (Stripe's preview); once confirmed, change it (or go to Checkout)."""
+    """Show what the chosen plan costs first (Stripe's preview, less any promotion code); once confirmed, change
+    it (or go to Checkout). A refused code is shown next to its field on the preview."""
     _owner_or_admin(request)
     form = PlanForm(request.POST)
     if not form.is_valid():
         return _page(request, form, status=400)
     plan = {"tier": form.cleaned_data["tier"], "billing_cycle": form.cleaned_data["billing_cycle"],
-            "add_ons": form.add_ons()}
+            "add_ons": form.add_ons(), "promotion_code": form.cleaned_data["promotion_code"]}
     try:
         if not request.POST.get("confirm"):
-            preview = services.billing_plan_preview(organization=request.tenant, **plan)
-            return render(request, "billing/confirm.html", {
-                "form": form, "preview": preview, "tier": catalog.tier(plan["tier"]),
-                "subscription": request.tenant.subscription, "lines": _named(preview["lines"])})
+            return _confirm(request, form, plan)
         change = services.billing_plan_change(organization=request.tenant, actor=request.user.email,
                                               return_url=request.build_absolute_uri(reverse("billing:page")), **plan)
     except PaymentRequired as needed:
         return redirect(needed.checkout_url)
     except (ValidationError, ApplicationError) as error:
+        if getattr(error, "field", None) == "promotion_code":
+            form.add_error("promotion_code", error.message)
+            return _confirm(request, form, {**plan, "promotion_code": ""}, status=error.status)
         form_add_error(form, error)
         return _page(request, form, status=getattr(error, "status", 400))
     messages.success(request, change.detail)
     return redirect("billing:page")
+
+
+def _confirm(request, form, plan: dict, status: int = 200):
+    try:
+        preview = services.billing_plan_preview(organization=request.tenant, **plan)
+    except ApplicationError as error:
+        if error.field != "promotion_code":
+            raise
+        form.add_error("promotion_code", error.message)
+        return _confirm(request, form, {**plan, "promotion_code": ""}, status=error.status)
+    return render(request, "billing/confirm.html", {
+        "form": form, "preview": preview, "tier": catalog.tier(plan["tier"]),
+        "subscription": request.tenant.subscription, "lines": _named(preview["lines"])}, status=status)
 
 
 def _named(lines: list[dict]) -> list[dict]:

@@ -12,6 +12,7 @@ Emulated here (everything else is localstripe's own code):
 - Checkout Sessions (subscription mode) and Billing Portal sessions, each with a ``url`` served here;
 - ``/v1/account`` and ``/v1/webhook_endpoints`` (creating one registers localstripe's signed delivery);
 - billing meters and meter events, metered prices billed in arrears at renewal (``metering.py``);
+- coupons with limits, promotion codes and discounts on subscriptions and invoices (``discounts.py``);
 - test-only routes under ``/_test/``: complete a checkout, set a customer's card, renew a subscription
   (bill the next period), retry an invoice, end a period, send ``trial_will_end``, hold webhook delivery,
   and list a customer's events in the order they happened.
@@ -174,8 +175,10 @@ def _interval_seconds(plan) -> int:
     return 365 * 86400 if plan.interval == "year" else 30 * 86400
 
 
-def subscription_create(*, customer, line_items, trial_end=None, metadata=None):
-    """Create a subscription with every line item, trialing until ``trial_end`` if given."""
+def subscription_create(*, customer, line_items, trial_end=None, metadata=None, discounts=None):
+    """Create a subscription with every line item, trialing until ``trial_end`` if given, with ``discounts``."""
+    from devstripe.discounts import redeem
+
     first, *rest = line_items
     trial_end = R.try_convert_to_int(trial_end) if trial_end else None
     # A trial_end keeps localstripe from invoicing before the other items are on.
@@ -185,6 +188,7 @@ def subscription_create(*, customer, line_items, trial_end=None, metadata=None):
     for item in rest:
         sub.items._list.append(R.SubscriptionItem(subscription=sub.id, plan=item["price"],
                                                   quantity=item.get("quantity", 1)))
+    redeem(sub, discounts)
     if trial_end and trial_end > _now():
         sub.status, sub.trial_start, sub._period = "trialing", _now(), (_now(), trial_end)
     else:
@@ -317,7 +321,7 @@ class CheckoutSession(R.StripeObject):
     _id_prefix = "cs_test_"
 
     def __init__(self, mode=None, customer=None, line_items=None, success_url=None, cancel_url=None,
-                 subscription_data=None, metadata=None, client_reference_id=None, **ignored):
+                 subscription_data=None, metadata=None, client_reference_id=None, discounts=None, **ignored):
         if mode != "subscription" or not customer or not line_items or not success_url:
             raise UserError(400, "mode=subscription, customer, line_items and success_url are required")
         R.Customer._api_retrieve(customer)
@@ -325,7 +329,7 @@ class CheckoutSession(R.StripeObject):
             R.Plan._api_retrieve(item.get("price", ""))
         super().__init__()
         self.mode, self.customer, self.success_url, self.cancel_url = mode, customer, success_url, cancel_url
-        self._line_items = line_items
+        self._line_items, self._discounts = line_items, discounts
         self.subscription_data = subscription_data or {}
         self.metadata = metadata or {}
         self.client_reference_id = client_reference_id
@@ -348,7 +352,7 @@ class CheckoutSession(R.StripeObject):
         _set_card(self.customer, card)
         sub = subscription_create(customer=self.customer, line_items=self._line_items,
                                   trial_end=self.subscription_data.get("trial_end"),
-                                  metadata=self.subscription_data.get("metadata"))
+                                  metadata=self.subscription_data.get("metadata"), discounts=self._discounts)
         self.subscription, self.status = sub.id, "complete"
         self.payment_status = "no_payment_required" if sub.status == "trialing" else "paid"
         R.schedule_webhook(R.Event("checkout.session.completed", self))
@@ -535,3 +539,6 @@ def install(app: web.Application, base_url: str) -> None:
     from devstripe import metering  # billing meters, meter events and metered prices billed at renewal
 
     metering.install(app)
+    from devstripe import discounts  # coupons' limits, promotion codes, discounts on subscriptions and invoices
+
+    discounts.install(app)

@@ -7,7 +7,8 @@
   ``unpaid`` (Stripe's "mark the subscription unpaid" after the last retry); a later payment
   makes it ``active`` again.
 - ``/v1/invoices/create_preview`` for a change to a subscription's items: what is due today
-  under ``proration_behavior=always_invoice`` (the prorated difference for the rest of the period).
+  under ``proration_behavior=always_invoice`` (the prorated difference for the rest of the period),
+  less the discount ``discounts`` names or else the subscription's own (``next_period_total`` too).
 - ``/v1/checkout/sessions/{id}/expire``.
 - ``/_test/webhooks/take``: the events held back (``/_test/webhooks/hold``), handed over once, so a
   test can deliver them itself: twice, late, shuffled.
@@ -20,6 +21,7 @@ from localstripe import resources as R
 from localstripe import server as S
 from localstripe.errors import UserError
 
+from devstripe import discounts as D
 from devstripe import extension as X
 
 UNPAID_AFTER_ATTEMPTS = 3
@@ -132,12 +134,27 @@ async def preview(request):
             total += R.Plan._api_retrieve(item["price"]).amount * R.try_convert_to_int(item.get("quantity") or 1)
     difference = total - X._items_total(sub)
     due = max(0, X.proration_cents(sub, difference)) if sub.status in ("active", "past_due") else 0
+    coupon = _preview_coupon(sub, data.get("discounts"))
+    discount = D.off(coupon, due) if coupon is not None else 0
+    due -= discount
     return S.json_response({
         "object": "invoice", "id": "upcoming_" + R.random_id(14), "customer": sub.customer,
         "subscription": sub.id, "currency": sub.plan.currency, "amount_due": due, "total": due,
         "subtotal": due, "period_start": sub.current_period_start, "period_end": sub.current_period_end,
-        "next_period_total": total, "lines": {"object": "list", "data": [], "has_more": False},
+        "next_period_total": total - (D.off(coupon, total) if coupon is not None else 0),
+        "total_discount_amounts": [{"amount": discount, "discount": None}] if coupon is not None else [], "lines": {"object": "list", "data": [], "has_more": False},
     })
+
+
+def _preview_coupon(sub, discounts):
+    """Return the coupon a preview applies: the one ``discounts`` names, else the subscription's own."""
+    wanted = (discounts[0] if isinstance(discounts, list) else discounts) if discounts else None
+    if wanted and wanted.get("promotion_code"):
+        return D.PromotionCode._api_retrieve(wanted["promotion_code"]).coupon
+    if wanted:
+        return R.Coupon._api_retrieve(wanted.get("coupon") or "")
+    discount = D.current(sub)
+    return discount.coupon if discount is not None else None
 
 
 async def checkout_expire(request):

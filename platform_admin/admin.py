@@ -1,4 +1,4 @@
-"""Console lists and detail pages: organisations, subscriptions and the audit log.
+"""Console lists and detail pages: organisations, subscriptions, promotion codes and the audit log.
 
 Every change goes through ``platform_admin.services`` so it is audited; nothing is deleted here.
 """
@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from djstripe.models import PromotionCode
 from unfold.admin import ModelAdmin
 from unfold.decorators import action, display
 
@@ -18,6 +19,7 @@ from platform_admin.forms import (
     ChangePlanForm,
     CompForm,
     ConfirmForm,
+    CouponForm,
     DeclineTrialExtensionForm,
     DeleteNowForm,
     ExtendTrialForm,
@@ -27,6 +29,7 @@ from platform_admin.forms import (
 from platform_admin.models import ACTIONS, AuditEntry
 from platform_admin.permissions import IMPERSONATE, ORGANIZATIONS, READ, SUBSCRIPTIONS, operator_can
 from platform_admin.views import action_page
+from subscriptions import catalog
 from subscriptions.models import Subscription, TrialExtensionRequest
 from tenants.models import Organization
 
@@ -311,3 +314,51 @@ class AuditEntryAdmin(ReadOnlyMixin, ModelAdmin):
     @display(description="Action", ordering="action")
     def action_in_words(self, obj):
         return obj.action_label
+
+
+try:  # dj-stripe lists every promotion code read-only; the console's list makes them, through Stripe
+    admin.site.unregister(PromotionCode)
+except admin.sites.NotRegistered:
+    pass
+
+
+@admin.register(PromotionCode)
+class PromotionCodeAdmin(ReadOnlyMixin, ModelAdmin):
+    """Coupons and their promotion codes, mirrored from Stripe; finance and owners add them (in Stripe first)."""
+
+    list_display = ("id", "code", "terms", "redeemed", "active", "created")
+    search_fields = ("id",)
+    change_area = SUBSCRIPTIONS
+
+    @display(description="Code")
+    def code(self, obj):
+        return obj.stripe_data.get("code", "")
+
+    @display(description="Discount")
+    def terms(self, obj):
+        return catalog.coupon_terms(obj.stripe_data.get("coupon") or {})
+
+    @display(description="Redeemed")
+    def redeemed(self, obj):
+        limit = obj.stripe_data.get("max_redemptions")
+        return f"{obj.stripe_data.get('times_redeemed', 0)}{f' of {limit}' if limit else ''}"
+
+    @display(description="Active", boolean=True)
+    def active(self, obj):
+        return obj.stripe_data.get("active", False)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return operator_can(request.user, SUBSCRIPTIONS)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied("Only finance and owner operators create coupons.")
+        form = CouponForm(request.POST if request.method == "POST" else None)
+        return action_page(
+            request, site=self.admin_site, form=form, title="New coupon and promotion code", obj=PromotionCode(),
+            submit="Create in Stripe", back_url=reverse("admin:djstripe_promotioncode_changelist"),
+            apply=lambda data: services.operator_coupon_create(actor=request.user, **form.coupon()),
+        )

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django_tenants.utils import schema_context
 from unfold.widgets import (
+    UnfoldAdminDecimalFieldWidget,
     UnfoldAdminIntegerFieldWidget,
     UnfoldAdminSelectWidget,
+    UnfoldAdminSingleDateWidget,
     UnfoldAdminTextareaWidget,
     UnfoldAdminTextInputWidget,
 )
@@ -134,3 +138,40 @@ class TrialLengthForm(forms.Form):
         help_text="The whole trial, counted from its start (in Stripe too when the customer has checked out).")
     reason = forms.CharField(widget=UnfoldAdminTextareaWidget(attrs={"rows": 2}),
                              help_text="The deal (e.g. an Enterprise evaluation): audited.")
+
+
+class CouponForm(forms.Form):
+    """A coupon and the promotion code customers type; made in Stripe (``operator_coupon_create``)."""
+
+    code = forms.CharField(max_length=40, widget=UnfoldAdminTextInputWidget,
+                           help_text="What customers type at checkout or on the billing page (kept upper-case).")
+    name = forms.CharField(max_length=40, required=False, widget=UnfoldAdminTextInputWidget,
+                           help_text="Shown on invoices; the code when left empty.")
+    percent_off = forms.DecimalField(required=False, min_value=0, max_value=100, decimal_places=2,
+                                     widget=UnfoldAdminDecimalFieldWidget, help_text="Either this …")
+    amount_off = forms.DecimalField(required=False, min_value=0, decimal_places=2, label="Amount off (USD)",
+                                    widget=UnfoldAdminDecimalFieldWidget, help_text="… or this, per invoice.")
+    duration = forms.ChoiceField(choices=[("once", "Once (the first invoice)"), ("repeating", "Repeating"),
+                                          ("forever", "Forever")], widget=UnfoldAdminSelectWidget)
+    duration_in_months = forms.IntegerField(required=False, min_value=1, widget=UnfoldAdminIntegerFieldWidget,
+                                            help_text="For a repeating coupon only.")
+    tiers = forms.MultipleChoiceField(choices=[(t.key, t.name) for t in catalog.TIERS.values()], required=False,
+                                      widget=forms.CheckboxSelectMultiple, label="Plans",
+                                      help_text="None ticked: every plan.")
+    redeem_by = forms.DateField(required=False, widget=UnfoldAdminSingleDateWidget,
+                                help_text="Last day it can be redeemed (to the end of that day, UTC).")
+    max_redemptions = forms.IntegerField(required=False, min_value=1, widget=UnfoldAdminIntegerFieldWidget,
+                                         help_text="Empty: no limit.")
+
+    def coupon(self) -> dict:
+        """Return the cleaned data as ``operator_coupon_create``'s arguments (cents, an end-of-day instant)."""
+        data = self.cleaned_data
+        redeem_by = data.get("redeem_by")
+        return {
+            "code": data["code"], "name": data.get("name") or "", "duration": data["duration"],
+            "percent_off": float(data["percent_off"]) if data.get("percent_off") is not None else None,
+            "amount_off_cents": int(data["amount_off"] * 100) if data.get("amount_off") is not None else None,
+            "duration_in_months": data.get("duration_in_months"), "tiers": data.get("tiers") or [],
+            "redeem_by": datetime.combine(redeem_by, time(23, 59, 59), tzinfo=UTC) if redeem_by else None,
+            "max_redemptions": data.get("max_redemptions"),
+        }

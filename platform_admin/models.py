@@ -28,6 +28,7 @@ ACTIONS = {
     "sso_settings_update": "Changed the workspace's single sign-on",
     "sso_sign_in": "Signed in with single sign-on",
     "sso_sign_in_failed": "Refused a single sign-on",
+    "coupon_create": "Created a coupon and its promotion code",
 }
 
 

@@ -227,6 +227,15 @@ def operator_change_plan(*, subscription: Subscription, actor, tier: str, billin
                         when=change.when)
 
 
+def operator_coupon_create(*, actor, **coupon):
+    """Create a coupon and its promotion code in Stripe (then mirrored) and audit it; return the promotion
+    code. Raise ValidationError naming the field for bad input; nothing is made or audited then."""
+    promotion = billing_provider().coupon_create(**coupon)
+    audit_record(actor=actor, action="coupon_create", target=promotion, organization_id=None,
+                 details={key: _plain(value) for key, value in coupon.items()})
+    return promotion
+
+
 @transaction.atomic
 def impersonation_start(
     *, actor, organization: Organization, user_id, minutes, reason: str

@@ -28,6 +28,9 @@ class BillingProvider(Protocol):
     def trial_end_set(self, *, organization, trial_end, actor: str):
         """Move the end of the trial Stripe runs (the customer checked out with a card); return ours."""
 
+    def coupon_create(self, **coupon):
+        """Create a coupon and its promotion code (``billing_coupon_create``); return the promotion code."""
+
     def usage_report(self, *, snapshots) -> int:
         """Bill what the usage sweep measured beyond the limits (storage overage); return how many it measured."""
 

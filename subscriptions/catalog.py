@@ -188,3 +188,13 @@ def feature(key: str) -> Feature:
 def lowest_tier_with(feature_key: str) -> Tier:
     """Return the cheapest tier that includes the feature."""
     return TIERS[feature(feature_key).tier]
+
+
+def coupon_terms(coupon: dict) -> str:
+    """Return a Stripe coupon's discount in words: "20% off for 3 months", "$10.00 off the first invoice"."""
+    off = f"{float(coupon['percent_off']):g}% off" if coupon.get("percent_off") else \
+        f"${int(coupon.get('amount_off') or 0) / 100:,.2f} off"
+    duration = coupon.get("duration")
+    if duration == "repeating":
+        return f"{off} for {coupon.get('duration_in_months')} months"
+    return f"{off} {'the first invoice' if duration == 'once' else 'for as long as you stay'}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import models
 from django.utils import timezone
 
@@ -62,6 +64,9 @@ class Subscription(models.Model):
     # the metered Stripe subscription item that bills it (mirrored; blank when Stripe has none).
     storage_overage_enabled = models.BooleanField(default=False)
     storage_overage_item_id = models.CharField(max_length=255, blank=True)
+    # Stripe's discount on the subscription, mirrored: coupon_id, promotion_code, terms (in words),
+    # percent_off / amount_off, duration, duration_in_months, start and end (ISO); {} without one.
+    discount = models.JSONField(default=dict, blank=True)
     stripe_customer_id = models.CharField(max_length=255, blank=True, db_index=True)
     stripe_subscription_id = models.CharField(max_length=255, blank=True, db_index=True)
     # The last invoice known paid: a late "payment failed" for it must not undo the payment.
@@ -75,6 +80,12 @@ class Subscription(models.Model):
     @property
     def plan(self) -> catalog.Tier:
         return catalog.tier(self.tier)
+
+    @property
+    def discount_ends_at(self):
+        """Return when Stripe's discount on the subscription ends, or None (none, or it lasts)."""
+        end = (self.discount or {}).get("end")
+        return datetime.fromisoformat(end) if end else None
 
     @property
     def days_left_in_trial(self) -> int | None:

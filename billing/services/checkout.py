@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from billing import gateway
 from billing.gateway import BillingError
+from billing.services.coupons import promotion_code_redeemable
 from billing.services.customers import billing_customer_ensure
 from subscriptions import catalog
 from subscriptions.models import Status, Subscription
@@ -72,12 +73,14 @@ def trial_kept(subscription: Subscription, tier: str) -> bool:
 @transaction.atomic
 def billing_checkout_start(
     *, organization: Organization, tier: str, billing_cycle: str, add_ons: dict[str, int] | None = None,
-    success_url: str, cancel_url: str,
+    success_url: str, cancel_url: str, promotion_code: str = "",
 ) -> str:
     """Open (or hand out again) the Stripe Checkout session for the plan and return its URL.
 
-    A trialing organisation keeps its remaining trial days for a plan up to the trial's tier.
+    A trialing organisation keeps its remaining trial days for a plan up to the trial's tier. A
+    ``promotion_code`` is checked first (ApplicationError naming it) and redeemed by Stripe at checkout.
     """
+    promotion = promotion_code_redeemable(code=promotion_code, tier=tier) if promotion_code else None
     add_ons = {kind: quantity for kind, quantity in (add_ons or {}).items() if quantity}
     wanted = lookup_keys(tier, billing_cycle, add_ons)
     subscription = Subscription.objects.select_for_update().get(organization=organization)
@@ -91,7 +94,8 @@ def billing_checkout_start(
         raise BillingError("Your last payment failed and Stripe stopped retrying: pay the open invoice in the billing "
                            "portal (Manage payment method), or cancel to start afresh.", code="payment_past_due",
                            status=409, field="status")
-    plan = {"tier": tier, "billing_cycle": billing_cycle, "add_ons": add_ons}
+    plan = {"tier": tier, "billing_cycle": billing_cycle, "add_ons": add_ons,
+            **({"promotion_code": promotion["code"]} if promotion else {})}
     if subscription.checkout_session_id:
         session = gateway.checkout_session_retrieve(subscription.checkout_session_id)
         if session["status"] == "open":
@@ -111,6 +115,7 @@ def billing_checkout_start(
         success_url=success_url,
         cancel_url=cancel_url,
         metadata={"organization_id": str(organization.pk), "tier": tier, "billing_cycle": billing_cycle},
+        promotion_code_id=promotion["id"] if promotion else "",
     )
     subscription.checkout_session_id, subscription.checkout_plan = session["id"], plan
     subscription.save(update_fields=["checkout_session_id", "checkout_plan", "updated_at"])

@@ -16,6 +16,9 @@ HANDLED_EVENTS = [
     "customer.subscription.updated",
     "customer.subscription.deleted",
     "customer.subscription.trial_will_end",
+    "customer.discount.created",
+    "customer.discount.updated",
+    "customer.discount.deleted",
     "invoice.payment_succeeded",
     "invoice.payment_failed",
 ]

@@ -3,7 +3,9 @@
 MRR of a Stripe subscription (``mrr_of``): while Stripe's status is ``active`` or ``past_due``,
 the sum over its licensed items (metered usage is billed in arrears, not recurring) of price × quantity, normalised to a month (a yearly price / 12, a price
 every N months / N), less its discount (percent off, or an amount off per invoice normalised the
-same way), in integer cents rounded down; 0 in every other status (trials included).
+same way) while it lasts: a ``once`` coupon comes off the first invoice only and never off MRR, a
+repeating one until its ``end``, a ``forever`` one always; in integer cents rounded down; 0 in every
+other status (trials included).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from django.utils import timezone
 
 from billing import gateway
 from billing.selectors import moment
+from billing.services.coupons import coupon_terms
 from subscriptions import catalog
 from subscriptions.models import Status, Subscription
 from subscriptions.services import BillingState, MirrorResult, subscription_mirror
@@ -80,6 +83,8 @@ def mrr_of(stripe_subscription) -> int:
         per_year += int(price.get("unit_amount") or 0) * int(item.get("quantity") or 1) * 12 // months
     for discount in _discounts(stripe_subscription):
         coupon = discount.get("coupon") or {}
+        if coupon.get("duration") == "once" or (discount.get("end") and discount["end"] <= timezone.now().timestamp()):
+            continue
         if coupon.get("percent_off"):
             per_year -= int(per_year * float(coupon["percent_off"]) / 100)
         elif coupon.get("amount_off"):
@@ -92,6 +97,28 @@ def _discounts(stripe_subscription) -> list[dict]:
     if stripe_subscription.get("discount"):
         found.append(stripe_subscription["discount"])
     return found
+
+
+def discount_of(stripe_subscription) -> dict:
+    """Return the subscription's discount as ``Subscription.discount`` keeps it ({} without one)."""
+    found = _discounts(stripe_subscription)
+    if not found:
+        return {}
+    discount, promotion = found[0], found[0].get("promotion_code")
+    coupon = discount.get("coupon") or {}
+    if isinstance(promotion, str) and promotion:
+        promotion = gateway.promotion_code_retrieve(promotion)
+    return {
+        "coupon_id": coupon.get("id"), "promotion_code": (promotion or {}).get("code", ""),
+        "terms": coupon_terms(coupon), "percent_off": coupon.get("percent_off"),
+        "amount_off": coupon.get("amount_off"), "duration": coupon.get("duration"),
+        "duration_in_months": coupon.get("duration_in_months"),
+        "start": _iso(discount.get("start")), "end": _iso(discount.get("end")),
+    }
+
+
+def _iso(timestamp) -> str | None:
+    return moment(timestamp).isoformat() if timestamp else None
 
 
 def _period(stripe_object) -> tuple[datetime | None, datetime | None]:
@@ -142,6 +169,7 @@ def billing_state(stripe_subscription) -> BillingState | None:
         cancel_at_period_end=bool(stripe_subscription.get("cancel_at_period_end")),
         pending_plan=_pending_plan(stripe_subscription) if status != Status.CANCELLED else {},
         storage_overage_item_id=overage["id"] if overage and status != Status.CANCELLED else "",
+        discount=discount_of(stripe_subscription),
     )
 
 

@@ -25,6 +25,7 @@ from billing.gateway import BillingError
 from billing.plan_timing import AT_PERIOD_END, CHECKOUT, NOW, UNCHANGED, UNDONE, change_timing
 from billing.selectors import moment
 from billing.services.checkout import billing_checkout_start, lookup_keys, price_ids, prices_for, trial_kept
+from billing.services.coupons import billing_coupon_create, coupon_terms, discount_cents, promotion_code_redeemable
 from billing.services.customers import billing_customer_ensure
 from billing.services.mirror import billing_subscription_sync, is_metered, plan_of
 from billing.services.overage import billing_storage_overage_report
@@ -104,22 +105,27 @@ def _refuse_unless_changeable(subscription: Subscription) -> None:
 
 
 def billing_plan_change(*, organization: Organization, tier: str, billing_cycle: str | None = None,
-                        add_ons: dict[str, int] | None = None, actor: str, return_url: str) -> PlanChange:
+                        add_ons: dict[str, int] | None = None, actor: str, return_url: str,
+                        promotion_code: str = "") -> PlanChange:
     """Change the plan through Stripe, the one path for every plan change; return when it takes effect.
 
     ``add_ons`` None keeps today's. Raise PaymentRequired (with the checkout URL) when no live
     Stripe subscription stands behind the workspace yet, ValidationError for bad input or a
     smaller plan today's usage does not fit, CardDeclined when Stripe cannot charge an upgrade.
+    A ``promotion_code`` is checked first (ApplicationError naming it, see ``promotion_code_redeemable``),
+    then redeemed in Stripe with the change (or at checkout).
     """
     subscription = Subscription.objects.select_related("organization").get(organization=organization)
     wanted = _wanted(subscription, tier, billing_cycle, add_ons)
+    promotion = promotion_code_redeemable(code=promotion_code, tier=wanted[0]) if promotion_code else None
+    code_id = promotion["id"] if promotion else ""
     if catalog.tier(tier).rank < catalog.tier(subscription.tier).rank or wanted[2] != dict(
             active_add_ons(subscription)):
         _fits(subscription, tier, wanted[2])
     if not subscription_is_in_stripe(subscription):
         url = billing_checkout_start(organization=organization, tier=wanted[0], billing_cycle=wanted[1],
                                      add_ons=wanted[2], success_url=f"{return_url}?checkout=success",
-                                     cancel_url=f"{return_url}?checkout=cancelled")
+                                     cancel_url=f"{return_url}?checkout=cancelled", promotion_code=promotion_code)
         raise PaymentRequired("Choosing a plan needs a card: finish the checkout to start it (your trial days "
                               "are kept for plans up to the trial's).", checkout_url=url)
     _refuse_unless_changeable(subscription)
@@ -128,6 +134,11 @@ def billing_plan_change(*, organization: Organization, tier: str, billing_cycle:
     schedule = current.get("schedule")
     schedule = schedule["id"] if isinstance(schedule, dict) else schedule
     keys = lookup_keys(*wanted)
+    if timing == UNCHANGED and promotion:
+        updated = gateway.subscription_discount_set(current["id"], promotion_code_id=code_id)
+        billing_subscription_sync(subscription=subscription, stripe_subscription=updated, actor=actor)
+        return PlanChange(NOW, f"The promotion code {promotion['code']} is applied: "
+                               f"{coupon_terms(promotion['coupon'])}.")
     if timing == UNCHANGED:
         if not schedule:
             return PlanChange(UNCHANGED, "This is your plan already.")
@@ -143,7 +154,7 @@ def billing_plan_change(*, organization: Organization, tier: str, billing_cycle:
         updated = gateway.subscription_change_items(
             current["id"], items=_items_now(current, ids, keys),
             proration_behavior="none" if current["status"] == "trialing" and not ends_trial else "always_invoice",
-            trial_end="now" if ends_trial else None,
+            trial_end="now" if ends_trial else None, promotion_code_id=code_id,
         )
         billing_subscription_sync(subscription=subscription, stripe_subscription=updated, actor=actor)
         return PlanChange(NOW, "Your plan has changed.")
@@ -159,6 +170,8 @@ def billing_plan_change(*, organization: Organization, tier: str, billing_cycle:
         {"items": [{"price": ids[key], "quantity": quantity} for key, quantity in keys]
          + (metered if wanted[1] == "monthly" else []), "iterations": 1},
     ])
+    if promotion:  # the renewal that starts the new plan is the first invoice it discounts
+        gateway.subscription_discount_set(current["id"], promotion_code_id=code_id)
     _sync(subscription, actor)
     return PlanChange(AT_PERIOD_END, f"Your plan changes on {moment(period_end):%-d %B %Y}, when Stripe renews it.")
 
@@ -169,26 +182,31 @@ def _sync(subscription: Subscription, actor: str) -> None:
 
 
 def billing_plan_preview(*, organization: Organization, tier: str, billing_cycle: str | None = None,
-                         add_ons: dict[str, int] | None = None) -> dict:
+                         add_ons: dict[str, int] | None = None, promotion_code: str = "") -> dict:
     """Return what choosing the plan costs today and then, read from Stripe's prices and its preview.
 
     ``when`` is checkout, now, at_period_end or unchanged; ``lines`` are Stripe's price of each item
-    (lookup key, quantity, amount); amounts are integer cents.
+    (lookup key, quantity, amount); amounts are integer cents. With a ``promotion_code`` (checked first, as
+    for a change) ``discount_cents`` is what it takes off a period's price and ``due_today_cents`` is net of it.
     """
     subscription = Subscription.objects.select_related("organization").get(organization=organization)
     wanted = _wanted(subscription, tier, billing_cycle, add_ons)
+    promotion = promotion_code_redeemable(code=promotion_code, tier=wanted[0]) if promotion_code else None
     keys = lookup_keys(*wanted)
     prices = prices_for([key for key, _ in keys])
     recurring = sum(int(prices[key]["unit_amount"]) * quantity for key, quantity in keys)
+    off = discount_cents(promotion["coupon"], recurring) if promotion else 0
     interval = "year" if wanted[1] == "annual" else "month"
     lines = [{"lookup_key": key, "quantity": quantity, "amount_cents": int(prices[key]["unit_amount"]) * quantity}
              for key, quantity in keys]
     preview = {"tier": wanted[0], "billing_cycle": wanted[1], "add_ons": wanted[2], "recurring_cents": recurring,
-               "interval": interval, "currency": catalog.CURRENCY, "due_today_cents": recurring,
-               "starts_at": timezone.now(), "lines": lines}
+               "interval": interval, "currency": catalog.CURRENCY, "due_today_cents": recurring - off,
+               "starts_at": timezone.now(), "lines": lines, "promotion_code": promotion["code"] if promotion else "",
+               "discount_terms": coupon_terms(promotion["coupon"]) if promotion else "", "discount_cents": off,
+               "recurring_after_discount_cents": recurring - off}
     if not subscription_is_in_stripe(subscription):
         kept = trial_kept(subscription, tier)
-        return {**preview, "when": CHECKOUT, "due_today_cents": 0 if kept else recurring,
+        return {**preview, "when": CHECKOUT, "due_today_cents": 0 if kept else recurring - off,
                 "starts_at": subscription.trial_ends_at if kept else preview["starts_at"]}
     current = gateway.subscription_retrieve(subscription.stripe_subscription_id)
     timing = change_timing(_current_plan(current), wanted)
@@ -200,11 +218,12 @@ def billing_plan_preview(*, organization: Organization, tier: str, billing_cycle
                 "starts_at": moment(current["current_period_end"])}
     if current["status"] == "trialing":
         kept = trial_kept(subscription, tier)
-        return {**preview, "when": NOW, "due_today_cents": 0 if kept else recurring,
+        return {**preview, "when": NOW, "due_today_cents": 0 if kept else recurring - off,
                 "starts_at": moment(current.get("trial_end")) if kept else preview["starts_at"]}
     ids = {key: price["id"] for key, price in prices.items()}
     invoice = gateway.subscription_preview(customer_id=current["customer"], subscription_id=current["id"],
-                                           items=_items_now(current, ids, keys))
+                                           items=_items_now(current, ids, keys),
+                                           promotion_code_id=promotion["id"] if promotion else "")
     return {**preview, "when": NOW, "due_today_cents": int(invoice.get("amount_due") or 0),
             "starts_at": moment(current.get("current_period_end"))}
 
@@ -287,3 +306,4 @@ class StripeBilling:
     trial_extend = staticmethod(billing_trial_extend)
     usage_report = staticmethod(billing_storage_overage_report)
     trial_end_set = staticmethod(billing_trial_end_set)
+    coupon_create = staticmethod(billing_coupon_create)

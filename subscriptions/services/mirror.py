@@ -45,6 +45,7 @@ class BillingState:
     cancel_at_period_end: bool = False
     pending_plan: dict = field(default_factory=dict)
     storage_overage_item_id: str = ""  # the metered item that bills storage past the limit, if any
+    discount: dict = field(default_factory=dict)  # as Subscription.discount
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,7 @@ def _changes_for(locked: Subscription, state: BillingState) -> dict:
         "checkout_session_id": "",
         "checkout_plan": {},
         "storage_overage_item_id": state.storage_overage_item_id,
+        "discount": state.discount if state.status != Status.CANCELLED else {},
     }
     if not state.storage_overage_item_id:
         changes["storage_overage_enabled"] = False  # Stripe no longer bills it: the hard limit is back
