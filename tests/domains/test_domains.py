@@ -268,3 +268,22 @@ def test_another_workspaces_owner_can_neither_see_nor_remove_the_domain(
     response = theirs.get("/settings/domains/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     assert theirs.get("/api/v1/domains").status_code in (401, 403)
+
+
+def test_after_a_downgrade_the_custom_host_sends_people_to_the_workspaces_own_address(enterprise, owner):
+    verified_domain(enterprise, HOST)
+    served = Client(HTTP_HOST=HOST)
+    assert served.get("/accounts/login/").status_code == 200
+
+    plan_set(enterprise, "professional")
+    response = Client(HTTP_HOST=HOST).get("/accounts/login/?next=/plants/")
+    assert response.status_code == 302
+    location = response["Location"]
+    assert location.split("/")[2].split(":")[0] == enterprise.host and location.endswith("/accounts/login/?next=/plants/")
+    refused = Client(HTTP_HOST=HOST).post("/accounts/login/", {"username": owner.email, "password": PASSWORD})
+    assert refused.status_code == 403 and refused.json()["code"] == "custom_domain_not_in_plan"
+    assert client_for(enterprise, owner).get("/plants/").status_code == 200  # its own address is unaffected
+    assert Domain.objects.filter(domain=HOST).exists()  # still claimed: an upgrade serves it again
+
+    plan_set(enterprise, "enterprise")
+    assert Client(HTTP_HOST=HOST).get("/accounts/login/").status_code == 200

@@ -115,6 +115,7 @@ MIDDLEWARE = [
     "accounts.middleware.TwoFactorMiddleware",  # a workspace session without its code is signed out or sent to set it up
     "platform_admin.middleware.ConsoleIdleMiddleware",  # operators signed out after CONSOLE_IDLE_MINUTES idle
     "subscriptions.middleware.EntitlementsMiddleware",
+    "domains.middleware.CustomHostPlanMiddleware",  # a custom host serves only while the plan includes it
     "platform_admin.middleware.ImpersonationMiddleware",  # after auth: ends impersonations on time, audits writes
     "apikeys.middleware.APIKeyWriteAuditMiddleware",  # audits each write made with an API key
 ]
