@@ -27,6 +27,7 @@ from platform_admin.models import ACTIONS, AuditEntry
 from platform_admin.permissions import IMPERSONATE, ORGANIZATIONS, READ, SUBSCRIPTIONS, operator_can
 from platform_admin.views import action_page
 from subscriptions.models import Subscription, TrialExtensionRequest
+from subscriptions.money import money_format
 from tenants.models import Organization
 
 
@@ -164,7 +165,7 @@ class SubscriptionAdmin(ReadOnlyMixin, ModelAdmin):
 
     @display(description="MRR", ordering="mrr_cents")
     def mrr(self, obj):
-        return f"${obj.mrr_cents / 100:,.2f}"
+        return money_format(obj.mrr_cents)  # normalised to USD
 
     @display(description="Access")
     def access(self, obj):
