@@ -41,6 +41,12 @@ class PlanSerializer(serializers.Serializer):
                                             help_text="today's cycle when left out")
     add_ons = serializers.DictField(child=serializers.IntegerField(min_value=0), required=False,
                                     help_text="add-on quantities by kind; today's add-ons when left out")
+    currency = serializers.ChoiceField(
+        choices=list(catalog.CURRENCIES), required=False,
+        error_messages={"invalid_choice": "Unknown currency \"{input}\": choose one of "
+                                          + ", ".join(catalog.CURRENCIES) + "."},
+        help_text="the prices' currency; the workspace's when left out. It is fixed at the first checkout: "
+                  "another one after that is a 409 (code currency_fixed)")
 
 
 class CheckoutSerializer(PlanSerializer):
@@ -72,8 +78,8 @@ PAYMENT_REFUSALS = {
     400: OpenApiResponse(description="Bad input: the body names each field that is wrong."),
     402: OpenApiResponse(description="Payment needed first: `checkout_url` is the Stripe Checkout to finish, or "
                                      "the card was declined."),
-    409: OpenApiResponse(description="A checkout for another plan is open, a subscription exists, or a payment "
-                                     "is past due."),
+    409: OpenApiResponse(description="A checkout for another plan is open, a subscription exists, a payment "
+                                     "is past due, or the workspace pays in another currency."),
     503: OpenApiResponse(description="Stripe cannot be reached or is misconfigured; nothing changed."),
 }
 

@@ -155,7 +155,7 @@ def storage_overage(organization: Organization, *, subscription=None, entitlemen
     """
     subscription = subscription or Subscription.objects.get(organization=organization)
     entitlements = entitlements or entitlements_compute(subscription)
-    price = catalog.STORAGE_OVERAGE.cents_per_unit
+    price = catalog.STORAGE_OVERAGE.cents_in(subscription.currency)
     report = None
     # A report exists only where the metered item was added; it stays billed after an opt-out mid-period.
     if subscription.current_period_start and subscription.storage_overage_item_id:
@@ -175,7 +175,7 @@ def storage_overage(organization: Organization, *, subscription=None, entitlemen
         "peak_gb": peak,
         "cents_per_gb_month": price,
         "accrued_cents": peak * price,
-        "currency": catalog.CURRENCY,
+        "currency": subscription.currency,
         "unit": catalog.STORAGE_OVERAGE.unit,
         "period_end": subscription.current_period_end,
     }

@@ -24,7 +24,14 @@ from billing import gateway
 from billing.gateway import BillingError
 from billing.plan_timing import AT_PERIOD_END, CHECKOUT, NOW, UNCHANGED, UNDONE, change_timing
 from billing.selectors import moment
-from billing.services.checkout import billing_checkout_start, lookup_keys, price_ids, prices_for, trial_kept
+from billing.services.checkout import (
+    billing_checkout_start,
+    currency_for,
+    lookup_keys,
+    price_ids,
+    prices_for,
+    trial_kept,
+)
 from billing.services.customers import billing_customer_ensure
 from billing.services.mirror import billing_subscription_sync, is_metered, plan_of
 from billing.services.overage import billing_storage_overage_report
@@ -104,21 +111,24 @@ def _refuse_unless_changeable(subscription: Subscription) -> None:
 
 
 def billing_plan_change(*, organization: Organization, tier: str, billing_cycle: str | None = None,
-                        add_ons: dict[str, int] | None = None, actor: str, return_url: str) -> PlanChange:
+                        add_ons: dict[str, int] | None = None, actor: str, return_url: str,
+                        currency: str | None = None) -> PlanChange:
     """Change the plan through Stripe, the one path for every plan change; return when it takes effect.
 
-    ``add_ons`` None keeps today's. Raise PaymentRequired (with the checkout URL) when no live
-    Stripe subscription stands behind the workspace yet, ValidationError for bad input or a
-    smaller plan today's usage does not fit, CardDeclined when Stripe cannot charge an upgrade.
+    ``add_ons`` None keeps today's; ``currency`` None keeps the workspace's (see ``currency_for``).
+    Raise PaymentRequired (with the checkout URL) when no live Stripe subscription stands behind the
+    workspace yet, ValidationError for bad input or a smaller plan today's usage does not fit,
+    CardDeclined when Stripe cannot charge an upgrade, CurrencyFixed for another currency.
     """
     subscription = Subscription.objects.select_related("organization").get(organization=organization)
     wanted = _wanted(subscription, tier, billing_cycle, add_ons)
+    currency = currency_for(subscription, currency)
     if catalog.tier(tier).rank < catalog.tier(subscription.tier).rank or wanted[2] != dict(
             active_add_ons(subscription)):
         _fits(subscription, tier, wanted[2])
     if not subscription_is_in_stripe(subscription):
         url = billing_checkout_start(organization=organization, tier=wanted[0], billing_cycle=wanted[1],
-                                     add_ons=wanted[2], success_url=f"{return_url}?checkout=success",
+                                     add_ons=wanted[2], currency=currency, success_url=f"{return_url}?checkout=success",
                                      cancel_url=f"{return_url}?checkout=cancelled")
         raise PaymentRequired("Choosing a plan needs a card: finish the checkout to start it (your trial days "
                               "are kept for plans up to the trial's).", checkout_url=url)
@@ -127,7 +137,7 @@ def billing_plan_change(*, organization: Organization, tier: str, billing_cycle:
     timing = change_timing(_current_plan(current), wanted)
     schedule = current.get("schedule")
     schedule = schedule["id"] if isinstance(schedule, dict) else schedule
-    keys = lookup_keys(*wanted)
+    keys = lookup_keys(*wanted, currency)
     if timing == UNCHANGED:
         if not schedule:
             return PlanChange(UNCHANGED, "This is your plan already.")
@@ -169,7 +179,7 @@ def _sync(subscription: Subscription, actor: str) -> None:
 
 
 def billing_plan_preview(*, organization: Organization, tier: str, billing_cycle: str | None = None,
-                         add_ons: dict[str, int] | None = None) -> dict:
+                         add_ons: dict[str, int] | None = None, currency: str | None = None) -> dict:
     """Return what choosing the plan costs today and then, read from Stripe's prices and its preview.
 
     ``when`` is checkout, now, at_period_end or unchanged; ``lines`` are Stripe's price of each item
@@ -177,14 +187,15 @@ def billing_plan_preview(*, organization: Organization, tier: str, billing_cycle
     """
     subscription = Subscription.objects.select_related("organization").get(organization=organization)
     wanted = _wanted(subscription, tier, billing_cycle, add_ons)
-    keys = lookup_keys(*wanted)
+    currency = currency_for(subscription, currency)
+    keys = lookup_keys(*wanted, currency)
     prices = prices_for([key for key, _ in keys])
     recurring = sum(int(prices[key]["unit_amount"]) * quantity for key, quantity in keys)
     interval = "year" if wanted[1] == "annual" else "month"
     lines = [{"lookup_key": key, "quantity": quantity, "amount_cents": int(prices[key]["unit_amount"]) * quantity}
              for key, quantity in keys]
     preview = {"tier": wanted[0], "billing_cycle": wanted[1], "add_ons": wanted[2], "recurring_cents": recurring,
-               "interval": interval, "currency": catalog.CURRENCY, "due_today_cents": recurring,
+               "interval": interval, "currency": currency, "due_today_cents": recurring,
                "starts_at": timezone.now(), "lines": lines}
     if not subscription_is_in_stripe(subscription):
         kept = trial_kept(subscription, tier)
