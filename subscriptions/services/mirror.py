@@ -199,7 +199,7 @@ def _add_ons_mirror(subscription: Subscription, wanted: dict[str, int]) -> bool:
         subscription.add_ons.filter(kind=kind, removed_at__isnull=True).update(removed_at=now)
         if wanted.get(kind):
             SubscriptionAddOn.objects.create(subscription=subscription, kind=kind, quantity=wanted[kind],
-                                             unit_price_cents=catalog.ADD_ONS[kind].monthly_cents_per_unit,
+                                             unit_price_cents=catalog.ADD_ONS[kind].cents_per_unit(subscription.currency),
                                              created_at=now)
     _forget_after_commit(subscription)
     return True

@@ -7,6 +7,7 @@ keep it, another one is refused (409 ``currency_fixed``), an unknown one is a 40
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 
@@ -122,3 +123,44 @@ def test_the_api_refuses_an_unknown_currency_before_anything_reaches_stripe(orga
         assert response.json()["currency"] == ['Unknown currency "xyz": choose one of usd, eur, inr.']
     subscription = Subscription.objects.get(organization=organization)
     assert (subscription.checkout_session_id, subscription.currency) == ("", "usd")
+
+
+def test_mrr_is_stripe_s_amounts_in_usd_by_the_rate_table_with_the_split_per_currency(
+        webhooks, stripe_server, make_organization):
+    from tests.platform_admin.conftest import console_client, public_user
+
+    plans = {"eur": {"tier": "professional", "billing_cycle": "monthly", "add_ons": {"extra_plant": 1}},
+             "inr": {"tier": "starter", "billing_cycle": "monthly"}, "usd": {"tier": "starter", "billing_cycle": "monthly"}}
+    stripe_ids = {}
+    for currency, plan in plans.items():
+        organization = make_organization(currency=currency)
+        stripe_ids[currency] = _checkout_and_pay(organization, stripe_server, **plan)
+    make_organization(currency="inr")  # trialing in INR: no MRR
+    wait_for(lambda: Subscription.objects.filter(status="active", mrr_cents__gt=0).count() == 3,
+             what="three paying subscriptions")
+    native = {currency: _stripe_total(stripe_server.call("GET", f"/v1/subscriptions/{sid}"))
+              for currency, sid in stripe_ids.items()}
+    assert native == {"eur": 17900 + 2300, "inr": 299900, "usd": 4900}
+    usd = {currency: catalog.usd_cents(amount, currency) for currency, amount in native.items()}
+
+    client = console_client(public_user("cfo@unison.test", is_staff=True, is_superuser=True))
+    figures = client.get("/api/v1/admin/metrics").json()
+
+    assert figures["mrr_cents"] == sum(usd.values()) == 21816 + 3599 + 4900
+    assert figures["by_currency"] == [
+        {"currency": c, "active_subscriptions": 1, "paying_customers": 1, "mrr_cents": usd[c],
+         "mrr_native_cents": native[c]} for c in catalog.CURRENCIES]
+    page = client.get("/admin/").content.decode()
+    assert '<tr data-currency="inr">' in page and "₹2,999" in page and "€202" in page
+
+
+def test_the_billing_page_shows_the_workspace_s_prices_in_its_currency(make_organization):
+    organization = make_organization(currency="inr")
+    page = client_for(organization, tenant_user(organization, role="owner")).get("/billing/")
+
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert 'data-testid="price-starter-monthly">₹2,999</span>' in body
+    assert "You save ₹14,398.80 a year" in body  # Professional: 12 × ₹11,999 − ₹1,29,589.20
+    assert "₹399 per user a month" in body and 'data-currency="inr"' in body
+    assert not re.search(r"\$\d", body)  # no dollar price anywhere
