@@ -9,7 +9,6 @@ found by a lookup key that ends in ``_<currency>`` (USD's keys carry no suffix, 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
 from decimal import ROUND_HALF_UP, Decimal
 
 CURRENCY = "usd"  # the default currency, and the one metrics are normalised to
