@@ -64,7 +64,7 @@ def test_an_inr_checkout_is_billed_in_rupees_and_shuffled_repeated_webhooks_leav
     ours = Subscription.objects.get(organization=organization)
     assert (ours.status, ours.tier, ours.currency, ours.currency_fixed) == ("active", "starter", "inr", True)
     assert ours.mrr_native_cents == _stripe_total(in_stripe) == 299900 + 2 * 39900
-    assert ours.mrr_cents == catalog.usd_cents(_stripe_total(in_stripe), "inr") == 4558
+    assert ours.mrr_cents == catalog.usd_cents(_stripe_total(in_stripe), "inr") == 4556
     assert ours.events.order_by("-created_at", "-id").first().mrr_cents == ours.mrr_cents  # the ledger is in USD
 
     preview = client.post("/api/v1/billing/preview", {"tier": "professional"}, content_type="application/json")
