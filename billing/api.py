@@ -46,6 +46,12 @@ class PlanSerializer(serializers.Serializer):
         CODE_PATTERN, required=False, help_text="a promotion code to redeem (any case); refused with 400 "
         "(`promotion_code_unknown`, `promotion_code_not_for_plan`) or 409 (`promotion_code_expired`, "
         "`promotion_code_used_up`), naming `promotion_code`")
+    currency = serializers.ChoiceField(
+        choices=list(catalog.CURRENCIES), required=False,
+        error_messages={"invalid_choice": "Unknown currency \"{input}\": choose one of "
+                                          + ", ".join(catalog.CURRENCIES) + "."},
+        help_text="the prices' currency; the workspace's when left out. It is fixed at the first checkout: "
+                  "another one after that is a 409 (code currency_fixed)")
 
 
 class CheckoutSerializer(PlanSerializer):
@@ -82,7 +88,8 @@ PAYMENT_REFUSALS = {
     402: OpenApiResponse(description="Payment needed first: `checkout_url` is the Stripe Checkout to finish, or "
                                      "the card was declined."),
     409: OpenApiResponse(description="A checkout for another plan is open, a subscription exists, a payment "
-                                     "is past due, or the promotion code has expired or is used up."),
+                                     "is past due, the promotion code has expired or is used up, or the workspace "
+                                     "pays in another currency."),
     503: OpenApiResponse(description="Stripe cannot be reached or is misconfigured; nothing changed."),
 }
 

@@ -25,22 +25,30 @@ class WantedPrice:
     interval: str
     nickname: str
     meter_event: str = ""  # metered: the billing meter's event name
+    currency: str = catalog.CURRENCY
 
 
 def wanted_prices() -> list[WantedPrice]:
-    """Return every price the catalog sells: each tier monthly and annual, each add-on monthly."""
+    """Return every price the catalog sells, in each currency: each tier monthly and annual, each add-on monthly."""
+    return [price for currency in catalog.CURRENCIES for price in _wanted_in(currency)]
+
+
+def _wanted_in(currency: str) -> list[WantedPrice]:
     wanted = []
+    suffix = "" if currency == catalog.CURRENCY else f", {currency.upper()}"
     for tier in catalog.TIERS.values():
         for cycle, interval in (("monthly", "month"), ("annual", "year")):
-            wanted.append(WantedPrice(tier.lookup_key(cycle), f"unison_{tier.key}", f"Unison {tier.name}",
-                                      tier.price_cents(cycle), interval, f"{tier.name} ({cycle})"))
+            wanted.append(WantedPrice(tier.lookup_key(cycle, currency), f"unison_{tier.key}", f"Unison {tier.name}",
+                                      tier.price_cents(cycle, currency), interval, f"{tier.name} ({cycle}{suffix})",
+                                      currency=currency))
     for add_on in catalog.ADD_ONS.values():
-        wanted.append(WantedPrice(add_on.lookup_key, f"unison_addon_{add_on.key}", f"Unison {add_on.name}",
-                                  add_on.monthly_cents_per_unit, "month", f"{add_on.name} (per {add_on.unit})"))
+        wanted.append(WantedPrice(add_on.lookup_key_in(currency), f"unison_addon_{add_on.key}",
+                                  f"Unison {add_on.name}", add_on.cents_per_unit(currency), "month",
+                                  f"{add_on.name} (per {add_on.unit}{suffix})", currency=currency))
     overage = catalog.STORAGE_OVERAGE
-    wanted.append(WantedPrice(overage.lookup_key, "unison_storage_overage", f"Unison {overage.name}",
-                              overage.cents_per_unit, "month", f"{overage.name} (per {overage.unit})",
-                              meter_event=overage.event_name))
+    wanted.append(WantedPrice(overage.lookup_key_in(currency), "unison_storage_overage", f"Unison {overage.name}",
+                              overage.cents_in(currency), "month", f"{overage.name} (per {overage.unit}{suffix})",
+                              meter_event=overage.event_name, currency=currency))
     return wanted
 
 
@@ -56,7 +64,7 @@ def _matches(price, wanted: WantedPrice, meter: str | None) -> bool:
     return (
         recurring.get("meter") == meter
         and price["unit_amount"] == wanted.unit_amount
-        and price["currency"] == catalog.CURRENCY
+        and price["currency"] == wanted.currency
         and (price.get("recurring") or {}).get("interval") == wanted.interval
         and price["product"] == wanted.product_id
     )
@@ -76,7 +84,8 @@ def stripe_catalog_sync(*, progress: Callable[[str], None] = lambda line: None) 
             counts["products updated"] += 1
         else:
             counts["products unchanged"] += 1
-    meters = {w.meter_event: meter_ensure(w.meter_event, w.product_name, counts) for w in wanted if w.meter_event}
+    metered = {w.meter_event: w.product_name for w in wanted if w.meter_event}  # one meter for every currency
+    meters = {event: meter_ensure(event, name, counts) for event, name in metered.items()}
     existing = gateway.prices_by_lookup_key([w.lookup_key for w in wanted])
     for number, price in enumerate(wanted, start=1):
         old = existing.get(price.lookup_key)
@@ -86,7 +95,7 @@ def stripe_catalog_sync(*, progress: Callable[[str], None] = lambda line: None) 
             state = "unchanged"
         else:
             gateway.price_create(product_id=price.product_id, lookup_key=price.lookup_key,
-                                 unit_amount=price.unit_amount, currency=catalog.CURRENCY,
+                                 unit_amount=price.unit_amount, currency=price.currency,
                                  interval=price.interval, nickname=price.nickname, meter=meter)
             if old is not None:
                 gateway.price_deactivate(old["id"])

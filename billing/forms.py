@@ -18,15 +18,17 @@ class PlanForm(forms.Form):
                                      widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false",
                                                                    "autocapitalize": "characters"}))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, currency: str = catalog.CURRENCY, **kwargs):
         super().__init__(*args, **kwargs)
+        self.currency = currency  # the workspace's: the prices shown beside each add-on
         for add_on in catalog.ADD_ONS.values():
-            self.fields[f"add_on_{add_on.key}"] = forms.IntegerField(
+            field = self.fields[f"add_on_{add_on.key}"] = forms.IntegerField(
                 label=add_on.name, min_value=0, max_value=MAX_ADD_ON_QUANTITY, initial=0, required=False,
                 help_text=f"per {add_on.unit}, monthly",
                 widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "stepper-input",
-                                                "data-unit-cents": add_on.monthly_cents_per_unit}),
+                                                "data-unit-cents": add_on.cents_per_unit(currency)}),
             )
+            field.unit_cents = add_on.cents_per_unit(currency)
 
     def clean(self):
         cleaned = super().clean()

@@ -112,10 +112,17 @@ def product_update(product_id: str, *, name: str) -> dict:
     return _call(stripe.Product.modify, product_id, name=name)
 
 
+LOOKUP_KEYS_PER_LIST = 10  # Stripe's limit on lookup_keys in one list call
+
+
 def prices_by_lookup_key(lookup_keys: list[str]) -> dict[str, dict]:
     """Return the active prices that carry these lookup keys, by lookup key."""
-    found = _call(stripe.Price.list, lookup_keys=lookup_keys, active=True, limit=100)
-    return {price["lookup_key"]: price for price in found["data"]}
+    prices = {}
+    for start in range(0, len(lookup_keys), LOOKUP_KEYS_PER_LIST):
+        found = _call(stripe.Price.list, lookup_keys=lookup_keys[start:start + LOOKUP_KEYS_PER_LIST], active=True,
+                      limit=100)
+        prices.update({price["lookup_key"]: price for price in found["data"]})
+    return prices
 
 
 def price_create(*, product_id: str, lookup_key: str, unit_amount: int, currency: str, interval: str,

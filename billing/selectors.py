@@ -95,10 +95,11 @@ def next_invoice_on(subscription: Subscription) -> datetime | None:
     return subscription.current_period_end
 
 
-def monthly_list_price_cents(tier_key: str, add_ons: dict[str, int]) -> int:
-    """Return the catalog's monthly price of the tier with these add-ons (what the stepper totals start from)."""
-    return catalog.tier(tier_key).monthly_cents + sum(
-        catalog.ADD_ONS[kind].monthly_cents_per_unit * quantity for kind, quantity in add_ons.items())
+def monthly_list_price_cents(tier_key: str, add_ons: dict[str, int], currency: str = catalog.CURRENCY) -> int:
+    """Return the catalog's monthly price of the tier with these add-ons in ``currency`` (where the stepper
+    totals start from)."""
+    return catalog.tier(tier_key).price_cents("monthly", currency) + sum(
+        catalog.ADD_ONS[kind].cents_per_unit(currency) * quantity for kind, quantity in add_ons.items())
 
 
 def _offer(subscription: Subscription, tier: catalog.Tier, cycle: str, add_ons: dict[str, int],
@@ -136,7 +137,10 @@ def plan_cards(subscription: Subscription, add_ons: dict[str, int], *, paying: b
             "is_current": tier.key == subscription.tier,
             "features": [catalog.feature(key).name for key in tier.features],
             "offers": [
-                {"cycle": cycle, "price_cents": tier.price_cents(cycle), "add_ons": add_ons if cycle == "monthly" else {},
+                {"cycle": cycle, "price_cents": tier.price_cents(cycle, subscription.currency),
+                 "saving_cents": tier.price_cents("monthly", subscription.currency) * 12
+                 - tier.price_cents("annual", subscription.currency),
+                 "add_ons": add_ons if cycle == "monthly" else {},
                  **_offer(subscription, tier, cycle, add_ons, paying)}
                 for cycle in catalog.BILLING_CYCLES
             ],
@@ -156,7 +160,7 @@ def storage_overage(organization: Organization, *, subscription=None, entitlemen
     """
     subscription = subscription or Subscription.objects.get(organization=organization)
     entitlements = entitlements or entitlements_compute(subscription)
-    price = catalog.STORAGE_OVERAGE.cents_per_unit
+    price = catalog.STORAGE_OVERAGE.cents_in(subscription.currency)
     report = None
     # A report exists only where the metered item was added; it stays billed after an opt-out mid-period.
     if subscription.current_period_start and subscription.storage_overage_item_id:
@@ -176,7 +180,7 @@ def storage_overage(organization: Organization, *, subscription=None, entitlemen
         "peak_gb": peak,
         "cents_per_gb_month": price,
         "accrued_cents": peak * price,
-        "currency": catalog.CURRENCY,
+        "currency": subscription.currency,
         "unit": catalog.STORAGE_OVERAGE.unit,
         "period_end": subscription.current_period_end,
     }

@@ -41,11 +41,13 @@ def _page(request, form=None, status=200, cancel_error=""):
         "overage": selectors.storage_overage(organization, subscription=subscription, entitlements=entitlements,
                                              usage=usage),
         "cards": selectors.plan_cards(subscription, add_ons, paying=paying),
+        "currency": subscription.currency,
+        "plan_monthly_cents": subscription.plan.price_cents("monthly", subscription.currency),
         "shown_cycle": request.GET.get("cycle") if request.GET.get("cycle") in catalog.BILLING_CYCLES
         else subscription.billing_cycle,
         "add_ons": add_ons,
         "discount_percent": catalog.ANNUAL_DISCOUNT_PERCENT,
-        "monthly_total_cents": selectors.monthly_list_price_cents(subscription.tier, add_ons),
+        "monthly_total_cents": selectors.monthly_list_price_cents(subscription.tier, add_ons, subscription.currency),
         "invoices": [selectors.invoice_summary(i) for i in invoices],
         "invoice_page": invoices,
         "paying": paying,
@@ -54,7 +56,7 @@ def _page(request, form=None, status=200, cancel_error=""):
         "next_invoice_on": selectors.next_invoice_on(subscription),
         "pending_tier": catalog.TIERS.get(subscription.pending_plan.get("tier", "")),
         "cancel_error": cancel_error,
-        "form": form or PlanForm(initial={
+        "form": form or PlanForm(currency=subscription.currency, initial={
             "tier": subscription.tier, "billing_cycle": subscription.billing_cycle,
             **{f"add_on_{kind}": quantity for kind, quantity in add_ons.items()},
         }),
@@ -87,7 +89,7 @@ def billing_choose_plan(request):
     """Show what the chosen plan costs first (Stripe's preview, less any promotion code); once confirmed, change
     it (or go to Checkout). A refused code is shown next to its field on the preview."""
     _owner_or_admin(request)
-    form = PlanForm(request.POST)
+    form = PlanForm(request.POST, currency=request.tenant.subscription.currency)
     if not form.is_valid():
         return _page(request, form, status=400)
     plan = {"tier": form.cleaned_data["tier"], "billing_cycle": form.cleaned_data["billing_cycle"],
@@ -124,9 +126,9 @@ def _confirm(request, form, plan: dict, status: int = 200):
 
 def _named(lines: list[dict]) -> list[dict]:
     """Return the preview's lines, each with the name the catalog gives its price."""
-    names = {add_on.lookup_key: add_on.name for add_on in catalog.ADD_ONS.values()}
-    names |= {tier.lookup_key(cycle): f"{tier.name}, {cycle}" for tier in catalog.TIERS.values()
-              for cycle in catalog.BILLING_CYCLES}
+    names = {add_on.lookup_key_in(c): add_on.name for add_on in catalog.ADD_ONS.values() for c in catalog.CURRENCIES}
+    names |= {tier.lookup_key(cycle, c): f"{tier.name}, {cycle}" for tier in catalog.TIERS.values()
+              for cycle in catalog.BILLING_CYCLES for c in catalog.CURRENCIES}
     return [{**line, "name": names.get(line["lookup_key"], line["lookup_key"])} for line in lines]
 
 

@@ -334,7 +334,10 @@ class CheckoutSession(R.StripeObject):
         self.metadata = metadata or {}
         self.client_reference_id = client_reference_id
         self.status, self.payment_status, self.subscription, self.payment_intent = "open", "unpaid", None, None
-        self.currency, self.livemode, self.expires_at = "usd", False, _now() + 86400
+        prices = [R.Plan._api_retrieve(item["price"]) for item in line_items]
+        if len({price.currency for price in prices}) > 1:  # as Stripe: one currency per session
+            raise UserError(400, "All prices on a Checkout Session must be in the same currency.")
+        self.currency, self.livemode, self.expires_at = prices[0].currency, False, _now() + 86400
         self.url = f"{STATE['base_url']}/_test/checkout/{self.id}"
         self.total_details = {"amount_discount": 0, "amount_shipping": 0, "amount_tax": 0,
                               "breakdown": {"discounts": [], "taxes": []}}
@@ -342,7 +345,7 @@ class CheckoutSession(R.StripeObject):
     @property
     def line_items(self) -> dict:
         items = [{"id": f"li_{self.id[-10:]}{n}", "object": "item", "quantity": int(item.get("quantity", 1)),
-                  "price": price_export(R.Plan._api_retrieve(item["price"])), "currency": "usd", "discounts": []}
+                  "price": price_export(R.Plan._api_retrieve(item["price"])), "currency": self.currency, "discounts": []}
                  for n, item in enumerate(self._line_items)]
         return {"object": "list", "data": items, "has_more": False, "url": f"/v1/checkout/sessions/{self.id}/line_items"}
 

@@ -22,7 +22,7 @@ TEST_CARDS = (GOOD_CARD, DECLINED_CARD, AUTHENTICATION_CARD)
 PAYING = {GOOD_CARD: "pays", DECLINED_CARD: "is declined", AUTHENTICATION_CARD: "asks you to authenticate first"}
 SAVING = {GOOD_CARD: "is saved and pays", DECLINED_CARD: "is saved, then every charge is declined",
           AUTHENTICATION_CARD: "is saved after you authenticate"}
-SYMBOLS = {"usd": "$", "eur": "€", "gbp": "£"}
+SYMBOLS = {"usd": "$", "eur": "€", "gbp": "£", "inr": "₹"}
 
 e = html.escape
 

@@ -34,7 +34,7 @@ from devstripe.pages import (
 )
 from devstripe.process import AUTHENTICATION_CARD
 
-TIER_KEY = re.compile(r"^[a-z0-9]+_(monthly|annual)$")
+TIER_KEY = re.compile(r"^[a-z0-9]+_(monthly|annual)(_[a-z]{3})?$")  # USD's keys, then others' with _<currency>
 ENDED = ("canceled", "incomplete_expired")
 STATUS_NAMES = {"active": "Active", "trialing": "Trialing", "past_due": "Past due", "unpaid": "Unpaid",
                 "incomplete": "Incomplete", "canceled": "Canceled"}
@@ -78,12 +78,12 @@ def tier_item(sub):
 def plan_choices(sub, item) -> list:
     """Return the other active tier prices the plan can move to, cheapest first, monthly before annual.
 
-    Stripe bills every item of a subscription on one interval, so with add-ons on it the
-    choices keep the current interval.
+    Stripe bills every item of a subscription on one interval and in one currency, so the choices
+    keep the currency, and with add-ons on it the current interval.
     """
     others = [i for i in sub.items._list if i is not item]
     prices = [p for k, p in R.store.items() if k.startswith("plan:price_") and p.active
-              and TIER_KEY.match(_lookup_key(p)) and p.id != item.plan.id
+              and TIER_KEY.match(_lookup_key(p)) and p.id != item.plan.id and p.currency == item.plan.currency
               and (not others or p.interval == item.plan.interval)]
     return sorted(prices, key=lambda p: (p.interval != "month", p.amount))
 

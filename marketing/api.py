@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from marketing.services import signup_complete
 from marketing.throttles import SignupAttemptThrottle, SignupThrottle, signup_count
+from subscriptions import catalog
 from unison.api_errors import validated
 
 
@@ -21,6 +22,8 @@ class SignupInput(serializers.Serializer):
     email = serializers.CharField(required=False, allow_blank=True, default="")
     password = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=False)
     industry = serializers.CharField(required=False, allow_blank=True, default="")
+    currency = serializers.ChoiceField(choices=list(catalog.CURRENCIES), required=False, default=catalog.CURRENCY,
+                                       help_text="what the workspace's first checkout bills in")
 
 
 SignupOutput = inline_serializer(

@@ -9,12 +9,14 @@ from django.contrib.auth.password_validation import password_validators_help_tex
 from django.core.exceptions import ValidationError
 from django.urls import reverse_lazy
 
+from marketing.currency import NAMES as CURRENCY_NAMES
 from marketing.services import (
     FULL_NAME_MAX_LENGTH,
     ORGANIZATION_NAME_MAX_LENGTH,
     signup_validate,
     subdomain_normalize,
 )
+from subscriptions import catalog
 from tenants.models import Industry, Organization
 from tenants.slugs import MAX_LENGTH
 
@@ -64,16 +66,26 @@ class SignupForm(forms.Form):
         required=False,
         choices=[("", "Choose your industry"), *Industry.choices],
     )
+    currency = forms.ChoiceField(
+        label="Billing currency",
+        required=False,
+        choices=[(code, f"{code.upper()} – {name}") for code, name in CURRENCY_NAMES.items()],
+        help_text="What you pay in when you subscribe; fixed at your first payment.",
+        error_messages={"invalid_choice": "Choose USD, EUR or INR: we don't sell in “%(value)s”."},
+    )
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
 
+    def clean_currency(self) -> str:
+        return self.cleaned_data.get("currency") or self.initial.get("currency") or catalog.CURRENCY
+
     def clean(self) -> dict:
         """Add the business rules' messages to fields that passed their own checks."""
         data = super().clean()
         try:
-            signup_validate(**{name: data.get(name) or "" for name in self.fields})
+            signup_validate(**{name: data.get(name) or "" for name in self.fields if name != "currency"})
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
                 if field not in self.errors:

@@ -20,9 +20,30 @@ def tiers_in_order() -> list[catalog.Tier]:
     return sorted(catalog.TIERS.values(), key=lambda tier: tier.rank)
 
 
-def starting_price_cents() -> int:
-    """Return the lowest monthly price of any tier."""
-    return min(tier.monthly_cents for tier in catalog.TIERS.values())
+def starting_price_cents(currency: str = catalog.CURRENCY) -> int:
+    """Return the lowest monthly price of any tier in ``currency``."""
+    return min(tier.price_cents("monthly", currency) for tier in catalog.TIERS.values())
+
+
+@dataclass(frozen=True)
+class PricedTier:
+    tier: catalog.Tier
+    monthly_cents: int
+    annual_cents: int
+
+    @property
+    def annual_saving_cents(self) -> int:
+        return self.monthly_cents * 12 - self.annual_cents
+
+
+def priced_tiers(currency: str) -> list[PricedTier]:
+    """Return the tiers in order with their published prices in ``currency``."""
+    return [PricedTier(tier, *tier.prices(currency)) for tier in tiers_in_order()]
+
+
+def priced_add_ons(currency: str) -> list[tuple[catalog.AddOn, int]]:
+    """Return each add-on with its monthly price per unit in ``currency``."""
+    return [(add_on, add_on.cents_per_unit(currency)) for add_on in catalog.ADD_ONS.values()]
 
 
 def _limit_text(value: int | None, unit: str = "") -> str:
@@ -46,11 +67,12 @@ def feature_matrix() -> list[MatrixRow]:
     return rows
 
 
-def faq_entries() -> list[tuple[str, str]]:
-    """Return the pricing page's questions and answers, with every figure read from the catalog."""
+def faq_entries(currency: str = catalog.CURRENCY) -> list[tuple[str, str]]:
+    """Return the pricing page's questions and answers, with every figure read from the catalog in ``currency``."""
     trial = catalog.tier(catalog.TRIAL_TIER)
     starter, professional, enterprise = tiers_in_order()
-    add_ons = catalog.ADD_ONS
+    add_ons = {add_on.key: cents(price, currency) for add_on, price in priced_add_ons(currency)}
+    monthly, annual = starter.prices(currency)
     return [
         (
             "How does the free trial work?",
@@ -65,7 +87,7 @@ def faq_entries() -> list[tuple[str, str]]:
         (
             "How much do I save by paying annually?",
             f"Annual billing costs {catalog.ANNUAL_DISCOUNT_PERCENT}% less than twelve monthly payments: "
-            f"{starter.name} is {cents(starter.annual_cents)} a year instead of {cents(starter.monthly_cents * 12)}.",
+            f"{starter.name} is {cents(annual, currency)} a year instead of {cents(monthly * 12, currency)}.",
         ),
         (
             "Can I change plans later?",
@@ -74,15 +96,14 @@ def faq_entries() -> list[tuple[str, str]]:
         ),
         (
             "What if I need more users or plants than my plan includes?",
-            f"Add them one at a time: {add_ons['extra_user'].name.lower()}s are "
-            f"{cents(add_ons['extra_user'].monthly_cents_per_unit)} and {add_ons['extra_plant'].name.lower()}s "
-            f"{cents(add_ons['extra_plant'].monthly_cents_per_unit)} a month each.",
+            f"Add them one at a time: extra users are {add_ons['extra_user']} and extra plants "
+            f"{add_ons['extra_plant']} a month each.",
         ),
         (
             "How much storage do I get?",
             f"{starter.name} includes {starter.limits.storage_gb} GB, {professional.name} "
             f"{professional.limits.storage_gb} GB, and {enterprise.name} has no limit. Extra storage is "
-            f"{cents(add_ons['extra_storage'].monthly_cents_per_unit)} per GB a month.",
+            f"{add_ons['extra_storage']} per GB a month.",
         ),
         (
             "Is my data kept apart from other customers'?",
@@ -92,7 +113,8 @@ def faq_entries() -> list[tuple[str, str]]:
         (
             "Which payment methods do you accept?",
             "All major credit and debit cards, through Stripe. Invoices are available in your workspace's "
-            f"billing page. Prices are in {catalog.CURRENCY.upper()}.",
+            "billing page. Prices are in US dollars, euros or Indian rupees: your workspace pays in the "
+            "currency of its first checkout, and keeps it.",
         ),
         (
             "Can I cancel at any time?",

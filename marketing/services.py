@@ -14,6 +14,7 @@ from django_tenants.utils import schema_context
 
 from marketing.seo import PAGES
 from notifications.services import address_notice_send
+from subscriptions import catalog
 from subscriptions.services import organization_create_with_trial
 from subscriptions.trial_offers import STANDARD, TrialOffer
 from tenants.models import Industry, Organization
@@ -38,7 +39,8 @@ def subdomain_normalize(subdomain: str) -> str:
 
 
 def signup_validate(
-    *, organization_name: str, subdomain: str, full_name: str, email: str, password: str, industry: str = ""
+    *, organization_name: str, subdomain: str, full_name: str, email: str, password: str, industry: str = "",
+    currency: str = catalog.CURRENCY,
 ) -> None:
     """Raise one ValidationError naming every field that is wrong; return nothing when all are fine."""
     errors: dict[str, list[str]] = {}
@@ -57,6 +59,8 @@ def signup_validate(
         errors["full_name"] = ["Enter your name."]
     elif len(full_name.strip()) > FULL_NAME_MAX_LENGTH:
         errors["full_name"] = [f"Use at most {FULL_NAME_MAX_LENGTH} characters."]
+    if currency not in catalog.CURRENCIES:
+        errors["currency"] = [f"Choose USD, EUR or INR: we don't sell in “{str(currency)[:12]}”."]
     if industry and industry not in Industry.values:
         errors["industry"] = ["Choose an industry from the list."]
     if errors:
@@ -66,12 +70,12 @@ def signup_validate(
 @transaction.atomic
 def signup_complete(
     *, organization_name: str, subdomain: str, full_name: str, email: str, password: str, industry: str = "",
-    trial_offer: TrialOffer = STANDARD,
+    currency: str = catalog.CURRENCY, trial_offer: TrialOffer = STANDARD,
 ) -> Signup:
     """Provision the organisation with its trial and return it with a one-time sign-in link for its owner.
 
     Raise ValidationError keyed by field (organization_name, subdomain, full_name, email,
-    password, industry); on any error nothing is created.
+    password, industry, currency: what its first checkout bills in); on any error nothing is created.
     """
     signup_validate(
         organization_name=organization_name,
@@ -80,6 +84,7 @@ def signup_complete(
         email=email,
         password=password,
         industry=industry,
+        currency=currency,
     )
     organization = organization_create_with_trial(
         name=organization_name,
@@ -90,6 +95,7 @@ def signup_complete(
         industry=industry,
         trial_days=trial_offer.days,
         trial_offer=trial_offer.campaign or ("signed offer" if trial_offer.offered else ""),
+        currency=currency,
     )
     with schema_context(organization.schema_name):
         owner_id = get_user_model().objects.get(email=organization.email).pk

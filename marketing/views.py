@@ -8,6 +8,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from marketing import selectors
+from marketing.currency import NAMES as CURRENCY_NAMES
+from marketing.currency import currency_choice, currency_remember
 from marketing.forms import SignupForm, WorkspaceAddressForm, WorkspaceFindForm
 from marketing.seo import PAGES
 from marketing.services import signup_complete, subdomain_normalize, workspace_list_request
@@ -30,25 +32,32 @@ FIND_RATE_LIMITED = "Too many requests for workspace addresses in the last hour.
 
 
 def landing(request):
-    """Render the landing page."""
-    context = {"seo": PAGES["landing"], "starting_price_cents": selectors.starting_price_cents(),
+    """Render the landing page, its starting price in the visitor's remembered currency."""
+    currency = currency_choice(request).code
+    context = {"seo": PAGES["landing"], "starting_price_cents": selectors.starting_price_cents(currency),
+               "currency": currency,
                "trial_days": catalog.TRIAL_DAYS, "trial_tier": catalog.tier(catalog.TRIAL_TIER),
                "multi_plant_tier": catalog.lowest_tier_with("multi_plant")}
     return render(request, "marketing/landing.html", context)
 
 
 def pricing(request):
-    """Render the pricing page from the catalog."""
-    context = {"seo": PAGES["pricing"], "tiers": selectors.tiers_in_order(), "matrix": selectors.feature_matrix(),
-               "add_ons": catalog.ADD_ONS.values(), "faq": selectors.faq_entries(),
+    """Render the pricing page from the catalog in the visitor's currency (``?currency=``, remembered)."""
+    choice = currency_choice(request)
+    context = {"seo": PAGES["pricing"], "tiers": selectors.priced_tiers(choice.code),
+               "matrix": selectors.feature_matrix(), "add_ons": selectors.priced_add_ons(choice.code),
+               "faq": selectors.faq_entries(choice.code), "currency": choice, "currencies": CURRENCY_NAMES,
                "discount_percent": catalog.ANNUAL_DISCOUNT_PERCENT, "trial_days": catalog.TRIAL_DAYS,
                "trial_tier": catalog.tier(catalog.TRIAL_TIER)}
-    return render(request, "marketing/pricing.html", context)
+    response = render(request, "marketing/pricing.html", context)
+    currency_remember(response, choice)
+    return response
 
 
 def signup(request):
     """Show the signup form; on success provision the workspace and send the visitor into it, signed in."""
-    form = SignupForm(request.POST or None)
+    currency = currency_choice(request).code
+    form = SignupForm(request.POST or None, initial={"currency": currency})
     offer = trial_offer_read(request.GET.get("offer", ""))
     status = 200
     if request.method == "POST":
@@ -66,6 +75,7 @@ def signup(request):
                 return redirect(created.login_url)
     chosen = catalog.TIERS.get(request.GET.get("tier", ""))
     context = {"seo": PAGES["signup"], "form": form, "chosen_tier": chosen, "trial_days": offer.days,
+               "chosen_price_cents": chosen.price_cents("monthly", currency) if chosen else 0, "currency": currency,
                "trial_offer": offer,
                "trial_tier": catalog.tier(catalog.TRIAL_TIER), "base_domain": settings.UNISON_BASE_DOMAIN}
     return render(request, "marketing/signup.html", context, status=status)

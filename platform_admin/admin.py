@@ -31,6 +31,7 @@ from platform_admin.permissions import IMPERSONATE, ORGANIZATIONS, READ, SUBSCRI
 from platform_admin.views import action_page
 from subscriptions import catalog
 from subscriptions.models import Subscription, TrialExtensionRequest
+from subscriptions.money import money_format
 from tenants.models import Organization
 
 
@@ -185,7 +186,7 @@ class SubscriptionAdmin(ReadOnlyMixin, ModelAdmin):
 
     @display(description="MRR", ordering="mrr_cents")
     def mrr(self, obj):
-        return f"${obj.mrr_cents / 100:,.2f}"
+        return money_format(obj.mrr_cents)  # normalised to USD
 
     @display(description="Access")
     def access(self, obj):

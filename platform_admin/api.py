@@ -254,7 +254,7 @@ class RetentionCohortsView(OperatorView):
 
 
 class MetricsCsvView(OperatorView):
-    """Return one metrics table or series as CSV: figures, by_tier, by_billing_cycle, usage_by_tier,
+    """Return one metrics table or series as CSV: figures, by_tier, by_billing_cycle, by_currency, usage_by_tier,
     trials_ending, operator_actions, daily, weekly, monthly, movements, retention_cohorts or
     trial_conversion_cohorts (``period``, ``start`` and ``months`` as in the JSON)."""
 

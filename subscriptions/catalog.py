@@ -1,14 +1,20 @@
 """The plan catalog: the single source of truth for tiers, prices, limits, features and add-ons.
 
 The pricing page, feature gates, limits, Stripe sync and metrics all read this module.
-Money is integer cents.
+Money is integer minor units (cents, paise). Every price is published in each of ``CURRENCIES``:
+USD in the tiers and add-ons below, EUR and INR in ``LOCAL_PRICES``; each has its own Stripe price,
+found by a lookup key that ends in ``_<currency>`` (USD's keys carry no suffix, as they always had).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
-CURRENCY = "usd"
+CURRENCY = "usd"  # the default currency, and the one metrics are normalised to
+CURRENCIES = ("usd", "eur", "inr")
+# What one unit of each currency is worth in US dollars, for MRR in USD (a minor unit converts alike).
+USD_RATES = {"usd": Decimal("1"), "eur": Decimal("1.08"), "inr": Decimal("0.012")}
 TRIAL_DAYS = 14
 MAX_TRIAL_DAYS = 90  # the longest trial an operator sets for a deal
 MAX_TRIAL_OFFER_DAYS = 60  # the longest trial a signed campaign link offers
@@ -53,18 +59,26 @@ class Tier:
     def annual_saving_cents(self) -> int:
         return self.monthly_cents * 12 - self.annual_cents
 
-    def price_cents(self, billing_cycle: str) -> int:
-        """Return the price of one billing period on ``billing_cycle`` (monthly or annual)."""
+    def price_cents(self, billing_cycle: str, currency: str = CURRENCY) -> int:
+        """Return the price of one billing period on ``billing_cycle`` (monthly or annual) in ``currency``."""
         if billing_cycle not in BILLING_CYCLES:
             raise ValueError(f"Unknown billing cycle {billing_cycle!r}")
-        return self.annual_cents if billing_cycle == "annual" else self.monthly_cents
+        monthly, annual = self.prices(currency)
+        return annual if billing_cycle == "annual" else monthly
 
-    def monthly_equivalent_cents(self, billing_cycle: str) -> int:
+    def prices(self, currency: str = CURRENCY) -> tuple[int, int]:
+        """Return the published (monthly, annual) prices in ``currency``; KeyError for an unknown one."""
+        if currency == CURRENCY:
+            return self.monthly_cents, self.annual_cents
+        return LOCAL_PRICES[currency][self.key]
+
+    def monthly_equivalent_cents(self, billing_cycle: str, currency: str = CURRENCY) -> int:
         """Return what the tier contributes to MRR on this cycle (annual / 12)."""
-        return self.annual_cents // 12 if billing_cycle == "annual" else self.monthly_cents
+        price = self.price_cents(billing_cycle, currency)
+        return price // 12 if billing_cycle == "annual" else price
 
-    def lookup_key(self, billing_cycle: str) -> str:
-        return f"{self.key}_{billing_cycle}"
+    def lookup_key(self, billing_cycle: str, currency: str = CURRENCY) -> str:
+        return currency_key(f"{self.key}_{billing_cycle}", currency)
 
 
 @dataclass(frozen=True)
@@ -78,7 +92,26 @@ class AddOn:
 
     @property
     def lookup_key(self) -> str:
-        return f"addon_{self.key}_monthly"
+        return self.lookup_key_in(CURRENCY)
+
+    def lookup_key_in(self, currency: str) -> str:
+        return currency_key(f"addon_{self.key}_monthly", currency)
+
+    def cents_per_unit(self, currency: str = CURRENCY) -> int:
+        """Return the monthly price of one unit in ``currency``; KeyError for an unknown one."""
+        return self.monthly_cents_per_unit if currency == CURRENCY else LOCAL_PRICES[currency][self.key]
+
+
+def currency_key(lookup_key: str, currency: str) -> str:
+    """Return the lookup key of the price in ``currency``: USD's as it is, others with ``_<currency>``."""
+    if currency not in CURRENCIES:
+        raise KeyError(currency)
+    return lookup_key if currency == CURRENCY else f"{lookup_key}_{currency}"
+
+
+def usd_cents(amount: int, currency: str) -> int:
+    """Return ``amount`` (minor units of ``currency``) in US cents by ``USD_RATES``, halves rounded up."""
+    return int((Decimal(int(amount)) * USD_RATES[currency]).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 FEATURES: tuple[Feature, ...] = (
@@ -152,6 +185,15 @@ ADD_ONS: dict[str, AddOn] = {
     "extra_storage": AddOn("extra_storage", "Extra storage", "GB", 50, "storage_gb"),
 }
 
+# Published local prices, round in each currency (annual = 10 % off twelve months), in cents and paise:
+# (monthly, annual) for each tier, monthly per unit for each add-on.
+LOCAL_PRICES: dict[str, dict[str, tuple[int, int] | int]] = {
+    "eur": {"starter": (4500, 48600), "professional": (17900, 193320), "enterprise": (89900, 970920),
+            "extra_user": 500, "extra_plant": 2300, "extra_storage": 50},
+    "inr": {"starter": (299900, 3238920), "professional": (1199900, 12958920), "enterprise": (5999900, 64798920),
+            "extra_user": 39900, "extra_plant": 199900, "extra_storage": 4000},
+}
+
 
 @dataclass(frozen=True)
 class MeteredPrice:
@@ -167,6 +209,12 @@ class MeteredPrice:
     def cents_per_unit(self) -> int:
         return ADD_ONS[self.add_on].monthly_cents_per_unit
 
+    def cents_in(self, currency: str) -> int:
+        return ADD_ONS[self.add_on].cents_per_unit(currency)
+
+    def lookup_key_in(self, currency: str) -> str:
+        return currency_key(self.lookup_key, currency)
+
 
 # Storage beyond the plan's limit, for owners who opt in: each GB over the limit at the period's peak
 # costs what one Extra storage add-on costs for that month (a GB-month). The meter keeps the last value
@@ -179,6 +227,17 @@ STORAGE_OVERAGE = MeteredPrice("storage_overage_monthly", "Storage overage", "GB
 def tier(key: str) -> Tier:
     """Return the tier with this key; raise KeyError for an unknown one."""
     return TIERS[key]
+
+
+def lookup_keys_by_currency() -> dict[str, str]:
+    """Return the currency of every lookup key the catalog sells (tiers, add-ons, storage overage)."""
+    keys = {}
+    for currency in CURRENCIES:
+        for item in TIERS.values():
+            keys.update({item.lookup_key(cycle, currency): currency for cycle in BILLING_CYCLES})
+        keys.update({add_on.lookup_key_in(currency): currency for add_on in ADD_ONS.values()})
+        keys[STORAGE_OVERAGE.lookup_key_in(currency)] = currency
+    return keys
 
 
 def feature(key: str) -> Feature:

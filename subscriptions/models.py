@@ -24,6 +24,7 @@ class BillingCycle(models.TextChoices):
 
 
 TIER_CHOICES = [(t.key, t.name) for t in catalog.TIERS.values()]
+CURRENCY_CHOICES = [(c, c.upper()) for c in catalog.CURRENCIES]
 
 
 class Subscription(models.Model):
@@ -53,8 +54,14 @@ class Subscription(models.Model):
     comp_tier = models.CharField(max_length=20, choices=TIER_CHOICES, blank=True)
     comp_reason = models.TextField(blank=True)
     comped_at = models.DateTimeField(null=True, blank=True)
-    # What Stripe bills this subscription a month, net of discounts, while it pays (active or past due).
+    # What Stripe bills this subscription a month, net of discounts, while it pays (active or past due):
+    # in its own currency, and in US cents by the catalog's rate table (what every metric adds up).
     mrr_cents = models.PositiveIntegerField(default=0)
+    mrr_native_cents = models.PositiveIntegerField(default=0)
+    # The currency it pays in: the visitor's choice at signup until its first Stripe subscription fixes
+    # it (mirrored from Stripe, which bills a customer in one currency).
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default=catalog.CURRENCY)
+    currency_fixed = models.BooleanField(default=False)
     # The open Stripe Checkout session, and the plan it sells, so a second tab reuses or is refused.
     checkout_session_id = models.CharField(max_length=255, blank=True)
     checkout_plan = models.JSONField(default=dict, blank=True)

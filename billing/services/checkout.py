@@ -20,6 +20,7 @@ from subscriptions import catalog
 from subscriptions.models import Status, Subscription
 from subscriptions.services import plan_validate, subscription_is_in_stripe
 from tenants.models import Organization
+from unison.errors import ApplicationError
 
 # Stripe Checkout refuses a trial_end less than 48 hours ahead: shorter trials end at checkout.
 CHECKOUT_MIN_TRIAL = timedelta(hours=48)
@@ -39,12 +40,45 @@ class CheckoutOpen(BillingError):
     status = 409
 
 
-def lookup_keys(tier: str, billing_cycle: str, add_ons: dict[str, int]) -> list[tuple[str, int]]:
-    """Return the (price lookup key, quantity) pairs that bill the plan."""
+class CurrencyFixed(BillingError):
+    """The workspace pays in another currency: Stripe bills a customer in the one of its first subscription."""
+
+    code = "currency_fixed"
+    status = 409
+
+
+def lookup_keys(tier: str, billing_cycle: str, add_ons: dict[str, int],
+                currency: str = catalog.CURRENCY) -> list[tuple[str, int]]:
+    """Return the (price lookup key, quantity) pairs that bill the plan in ``currency``."""
     plan_validate(tier=tier, billing_cycle=billing_cycle, add_ons=add_ons)
-    keys = [(catalog.tier(tier).lookup_key(billing_cycle), 1)]
-    keys += [(catalog.ADD_ONS[kind].lookup_key, quantity) for kind, quantity in sorted(add_ons.items()) if quantity]
+    keys = [(catalog.tier(tier).lookup_key(billing_cycle, currency), 1)]
+    keys += [(catalog.ADD_ONS[kind].lookup_key_in(currency), quantity)
+             for kind, quantity in sorted(add_ons.items()) if quantity]
     return keys
+
+
+def currency_validate(currency: str) -> str:
+    """Return the currency code in lower case; raise ApplicationError (400, ``currency``) for one we do not sell in."""
+    code = str(currency or "").strip().lower()
+    if code not in catalog.CURRENCIES:
+        raise ApplicationError(f"Unknown currency {str(currency)[:10]!r}: choose one of "
+                               f"{', '.join(c.upper() for c in catalog.CURRENCIES)}.", code="unknown_currency",
+                               field="currency")
+    return code
+
+
+def currency_for(subscription: Subscription, requested: str | None) -> str:
+    """Return the currency the subscription's next checkout or change bills in: ``requested`` (validated) or its own.
+
+    Raise CurrencyFixed (409, ``currency``) for another currency once Stripe has billed it in one.
+    """
+    if not requested:
+        return subscription.currency
+    currency = currency_validate(requested)
+    if subscription.currency_fixed and currency != subscription.currency:
+        raise CurrencyFixed(f"This workspace pays in {subscription.currency.upper()}, fixed at its first checkout: "
+                            f"it cannot change to {currency.upper()}.", field="currency")
+    return currency
 
 
 def prices_for(keys: list[str]) -> dict[str, dict]:
@@ -73,17 +107,19 @@ def trial_kept(subscription: Subscription, tier: str) -> bool:
 @transaction.atomic
 def billing_checkout_start(
     *, organization: Organization, tier: str, billing_cycle: str, add_ons: dict[str, int] | None = None,
-    success_url: str, cancel_url: str, promotion_code: str = "",
+    success_url: str, cancel_url: str, promotion_code: str = "", currency: str | None = None,
 ) -> str:
     """Open (or hand out again) the Stripe Checkout session for the plan and return its URL.
 
     A trialing organisation keeps its remaining trial days for a plan up to the trial's tier. A
     ``promotion_code`` is checked first (ApplicationError naming it) and redeemed by Stripe at checkout.
+    The prices are in ``currency`` (else the workspace's own; see ``currency_for``).
     """
     promotion = promotion_code_redeemable(code=promotion_code, tier=tier) if promotion_code else None
     add_ons = {kind: quantity for kind, quantity in (add_ons or {}).items() if quantity}
-    wanted = lookup_keys(tier, billing_cycle, add_ons)
     subscription = Subscription.objects.select_for_update().get(organization=organization)
+    currency = currency_for(subscription, currency)
+    wanted = lookup_keys(tier, billing_cycle, add_ons, currency)
     if subscription_is_in_stripe(subscription):
         raise SubscriptionExists(
             "You already have a subscription in Stripe: change its plan here or in the billing portal instead."
@@ -96,6 +132,8 @@ def billing_checkout_start(
                            status=409, field="status")
     plan = {"tier": tier, "billing_cycle": billing_cycle, "add_ons": add_ons,
             **({"promotion_code": promotion["code"]} if promotion else {})}
+    if currency != catalog.CURRENCY:
+        plan["currency"] = currency  # a checkout in another currency is another plan
     if subscription.checkout_session_id:
         session = gateway.checkout_session_retrieve(subscription.checkout_session_id)
         if session["status"] == "open":
@@ -118,7 +156,8 @@ def billing_checkout_start(
         promotion_code_id=promotion["id"] if promotion else "",
     )
     subscription.checkout_session_id, subscription.checkout_plan = session["id"], plan
-    subscription.save(update_fields=["checkout_session_id", "checkout_plan", "updated_at"])
+    subscription.currency = currency  # the choice until Stripe's subscription fixes it
+    subscription.save(update_fields=["checkout_session_id", "checkout_plan", "currency", "updated_at"])
     return session["url"]
 
 

@@ -1,6 +1,6 @@
 """Read a Stripe subscription as our statuses and catalog see it, and mirror it onto ours.
 
-MRR of a Stripe subscription (``mrr_of``): while Stripe's status is ``active`` or ``past_due``,
+MRR of a Stripe subscription (``mrr_of``), in its currency: while Stripe's status is ``active`` or ``past_due``,
 the sum over its licensed items (metered usage is billed in arrears, not recurring) of price × quantity, normalised to a month (a yearly price / 12, a price
 every N months / N), less its discount (percent off, or an amount off per invoice normalised the
 same way) while it lasts: a ``once`` coupon comes off the first invoice only and never off MRR, a
@@ -31,7 +31,12 @@ STATUSES = {
     "incomplete_expired": Status.CANCELLED,
 }  # "incomplete" (a first payment not made yet) is not mirrored: the trial or lapse stays as it is
 PAYING = ("active", "past_due")
-ADD_ONS_BY_LOOKUP_KEY = {a.lookup_key: a.key for a in catalog.ADD_ONS.values()}
+# Every currency's price of a tier or add-on stands for the same plan.
+TIERS_BY_LOOKUP_KEY = {t.lookup_key(cycle, currency): (t.key, cycle) for currency in catalog.CURRENCIES
+                       for t in catalog.TIERS.values() for cycle in catalog.BILLING_CYCLES}
+ADD_ONS_BY_LOOKUP_KEY = {a.lookup_key_in(currency): a.key for currency in catalog.CURRENCIES
+                         for a in catalog.ADD_ONS.values()}
+OVERAGE_LOOKUP_KEYS = frozenset(catalog.STORAGE_OVERAGE.lookup_key_in(c) for c in catalog.CURRENCIES)
 
 
 def plan_of(stripe_subscription) -> tuple[str | None, str | None, dict[str, int]]:
@@ -47,8 +52,8 @@ def _plan_of_items(items: list[tuple[dict, int]]) -> tuple[str | None, str | Non
         key = price.get("lookup_key") or ""
         if key in ADD_ONS_BY_LOOKUP_KEY:
             add_ons[ADD_ONS_BY_LOOKUP_KEY[key]] = quantity
-        elif "_" in key and key.rsplit("_", 1)[0] in catalog.TIERS:
-            tier, cycle = key.rsplit("_", 1)
+        elif key in TIERS_BY_LOOKUP_KEY:
+            tier, cycle = TIERS_BY_LOOKUP_KEY[key]
     return tier, cycle, add_ons
 
 
@@ -60,7 +65,14 @@ def is_metered(price: dict) -> bool:
 def storage_overage_item(stripe_subscription) -> dict | None:
     """Return the subscription's item that bills storage overage, or None."""
     return next((item for item in stripe_subscription["items"]["data"]
-                 if (item.get("price") or {}).get("lookup_key") == catalog.STORAGE_OVERAGE.lookup_key), None)
+                 if (item.get("price") or {}).get("lookup_key") in OVERAGE_LOOKUP_KEYS), None)
+
+
+def currency_of(stripe_subscription) -> str:
+    """Return the currency Stripe bills the subscription in (its own, else its first price's), lower case."""
+    items = stripe_subscription["items"]["data"]
+    currency = stripe_subscription.get("currency") or (items and (items[0].get("price") or {}).get("currency"))
+    return (currency or "").lower()
 
 
 def _months(recurring: dict | None) -> int:
@@ -170,6 +182,7 @@ def billing_state(stripe_subscription) -> BillingState | None:
         pending_plan=_pending_plan(stripe_subscription) if status != Status.CANCELLED else {},
         storage_overage_item_id=overage["id"] if overage and status != Status.CANCELLED else "",
         discount=discount_of(stripe_subscription),
+        currency=currency_of(stripe_subscription),
     )
 
 

@@ -56,7 +56,8 @@ def billing_storage_overage_set(*, organization: Organization, enabled: bool, ac
             Subscription.objects.select_for_update().get(pk=subscription.pk)
             current = gateway.subscription_retrieve(subscription.stripe_subscription_id)
             if storage_overage_item(current) is None:
-                price = price_ids([catalog.STORAGE_OVERAGE.lookup_key])[catalog.STORAGE_OVERAGE.lookup_key]
+                key = catalog.STORAGE_OVERAGE.lookup_key_in(subscription.currency)
+                price = price_ids([key])[key]
                 current = gateway.subscription_change_items(current["id"], items=[{"price": price}],
                                                             proration_behavior="none")
             billing_subscription_sync(subscription=subscription, stripe_subscription=current, actor=actor)

@@ -24,7 +24,14 @@ from billing import gateway
 from billing.gateway import BillingError
 from billing.plan_timing import AT_PERIOD_END, CHECKOUT, NOW, UNCHANGED, UNDONE, change_timing
 from billing.selectors import moment
-from billing.services.checkout import billing_checkout_start, lookup_keys, price_ids, prices_for, trial_kept
+from billing.services.checkout import (
+    billing_checkout_start,
+    currency_for,
+    lookup_keys,
+    price_ids,
+    prices_for,
+    trial_kept,
+)
 from billing.services.coupons import billing_coupon_create, coupon_terms, discount_cents, promotion_code_redeemable
 from billing.services.customers import billing_customer_ensure
 from billing.services.mirror import billing_subscription_sync, is_metered, plan_of
@@ -106,17 +113,19 @@ def _refuse_unless_changeable(subscription: Subscription) -> None:
 
 def billing_plan_change(*, organization: Organization, tier: str, billing_cycle: str | None = None,
                         add_ons: dict[str, int] | None = None, actor: str, return_url: str,
-                        promotion_code: str = "") -> PlanChange:
+                        promotion_code: str = "", currency: str | None = None) -> PlanChange:
     """Change the plan through Stripe, the one path for every plan change; return when it takes effect.
 
-    ``add_ons`` None keeps today's. Raise PaymentRequired (with the checkout URL) when no live
-    Stripe subscription stands behind the workspace yet, ValidationError for bad input or a
-    smaller plan today's usage does not fit, CardDeclined when Stripe cannot charge an upgrade.
+    ``add_ons`` None keeps today's; ``currency`` None keeps the workspace's (see ``currency_for``).
+    Raise PaymentRequired (with the checkout URL) when no live Stripe subscription stands behind the
+    workspace yet, ValidationError for bad input or a smaller plan today's usage does not fit,
+    CardDeclined when Stripe cannot charge an upgrade, CurrencyFixed for another currency.
     A ``promotion_code`` is checked first (ApplicationError naming it, see ``promotion_code_redeemable``),
     then redeemed in Stripe with the change (or at checkout).
     """
     subscription = Subscription.objects.select_related("organization").get(organization=organization)
     wanted = _wanted(subscription, tier, billing_cycle, add_ons)
+    currency = currency_for(subscription, currency)
     promotion = promotion_code_redeemable(code=promotion_code, tier=wanted[0]) if promotion_code else None
     code_id = promotion["id"] if promotion else ""
     if catalog.tier(tier).rank < catalog.tier(subscription.tier).rank or wanted[2] != dict(
@@ -124,7 +133,7 @@ def billing_plan_change(*, organization: Organization, tier: str, billing_cycle:
         _fits(subscription, tier, wanted[2])
     if not subscription_is_in_stripe(subscription):
         url = billing_checkout_start(organization=organization, tier=wanted[0], billing_cycle=wanted[1],
-                                     add_ons=wanted[2], success_url=f"{return_url}?checkout=success",
+                                     add_ons=wanted[2], currency=currency, success_url=f"{return_url}?checkout=success",
                                      cancel_url=f"{return_url}?checkout=cancelled", promotion_code=promotion_code)
         raise PaymentRequired("Choosing a plan needs a card: finish the checkout to start it (your trial days "
                               "are kept for plans up to the trial's).", checkout_url=url)
@@ -133,7 +142,7 @@ def billing_plan_change(*, organization: Organization, tier: str, billing_cycle:
     timing = change_timing(_current_plan(current), wanted)
     schedule = current.get("schedule")
     schedule = schedule["id"] if isinstance(schedule, dict) else schedule
-    keys = lookup_keys(*wanted)
+    keys = lookup_keys(*wanted, currency)
     if timing == UNCHANGED and promotion:
         updated = gateway.subscription_discount_set(current["id"], promotion_code_id=code_id)
         billing_subscription_sync(subscription=subscription, stripe_subscription=updated, actor=actor)
@@ -182,7 +191,8 @@ def _sync(subscription: Subscription, actor: str) -> None:
 
 
 def billing_plan_preview(*, organization: Organization, tier: str, billing_cycle: str | None = None,
-                         add_ons: dict[str, int] | None = None, promotion_code: str = "") -> dict:
+                         add_ons: dict[str, int] | None = None, promotion_code: str = "",
+                         currency: str | None = None) -> dict:
     """Return what choosing the plan costs today and then, read from Stripe's prices and its preview.
 
     ``when`` is checkout, now, at_period_end or unchanged; ``lines`` are Stripe's price of each item
@@ -191,8 +201,9 @@ def billing_plan_preview(*, organization: Organization, tier: str, billing_cycle
     """
     subscription = Subscription.objects.select_related("organization").get(organization=organization)
     wanted = _wanted(subscription, tier, billing_cycle, add_ons)
+    currency = currency_for(subscription, currency)
     promotion = promotion_code_redeemable(code=promotion_code, tier=wanted[0]) if promotion_code else None
-    keys = lookup_keys(*wanted)
+    keys = lookup_keys(*wanted, currency)
     prices = prices_for([key for key, _ in keys])
     recurring = sum(int(prices[key]["unit_amount"]) * quantity for key, quantity in keys)
     off = discount_cents(promotion["coupon"], recurring) if promotion else 0
@@ -200,7 +211,7 @@ def billing_plan_preview(*, organization: Organization, tier: str, billing_cycle
     lines = [{"lookup_key": key, "quantity": quantity, "amount_cents": int(prices[key]["unit_amount"]) * quantity}
              for key, quantity in keys]
     preview = {"tier": wanted[0], "billing_cycle": wanted[1], "add_ons": wanted[2], "recurring_cents": recurring,
-               "interval": interval, "currency": catalog.CURRENCY, "due_today_cents": recurring - off,
+               "interval": interval, "currency": currency, "due_today_cents": recurring - off,
                "starts_at": timezone.now(), "lines": lines, "promotion_code": promotion["code"] if promotion else "",
                "discount_terms": coupon_terms(promotion["coupon"]) if promotion else "", "discount_cents": off,
                "recurring_after_discount_cents": recurring - off}

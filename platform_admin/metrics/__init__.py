@@ -2,7 +2,10 @@
 
 The metrics follow the billing analytics tools (ChartMogul, Baremetrics, Stripe's own) and are
 computed from what Stripe bills, never from today's catalog prices: a price change in the catalog
-leaves past MRR as it was. Money is integer cents; instants are UTC.
+leaves past MRR as it was. Money is integer cents; instants are UTC. Every MRR figure is in US
+cents: a subscription billed in EUR or INR is converted by the catalog's ``USD_RATES`` when billing
+mirrors it (``Subscription.mrr_native_cents`` keeps its amount in its own ``currency``), so each
+event records the USD MRR of its day and a later rate change does not restate the past.
 
 The ledger is two fields that billing keeps in line with Stripe:
 
@@ -85,7 +88,9 @@ Definitions:
   ``attempt_count`` (retries included). ``None`` when nothing was attempted.
 - **Active subscriptions by tier and billing cycle** = subscriptions whose status is active or
   past due, with the paying customers and MRR (``Subscription.mrr_cents``) of each tier and of
-  each cycle; every catalog tier and cycle is listed, empty or not.
+  each cycle; every catalog tier and cycle is listed, empty or not. **By currency** the same per
+  currency the subscriptions pay in, with ``mrr_native_cents`` (the sum in that currency) beside
+  ``mrr_cents`` (in USD); their ``mrr_cents`` add up to MRR now.
 - **Trials ending in the next 7 days** = trialing subscriptions with ``trial_ends_at`` in
   [now, now + 7 days).
 - **Impersonation sessions** of a period = ``impersonation_start`` audit entries (links issued)

@@ -88,23 +88,30 @@ def payment_success(start: datetime, end: datetime) -> dict:
 
 
 def subscriptions_by_plan() -> dict:
-    """Return active subscriptions, paying customers and MRR per tier and per billing cycle (every one listed).
+    """Return active subscriptions, paying customers and MRR per tier, per billing cycle and per currency
+    (every one listed), MRR in US cents; per currency also ``mrr_native_cents``, in that currency.
 
-    ``{"by_tier": [{"tier", "active_subscriptions", "paying_customers", "mrr_cents"}], "by_billing_cycle": [...]}``
+    ``{"by_tier": [{"tier", "active_subscriptions", "paying_customers", "mrr_cents"}], "by_billing_cycle": [...],
+    "by_currency": [{"currency", ..., "mrr_native_cents"}]}``
     """
     rows = (
-        Subscription.objects.values("tier", "billing_cycle")
+        Subscription.objects.values("tier", "billing_cycle", "currency")
         .annotate(active=Count("id", filter=Q(status__in=PAYING)), paying=Count("id", filter=Q(mrr_cents__gt=0)),
-                  mrr=Coalesce(Sum("mrr_cents"), 0))
+                  mrr=Coalesce(Sum("mrr_cents"), 0), native=Coalesce(Sum("mrr_native_cents"), 0))
         .order_by()
     )
     empty = {"active_subscriptions": 0, "paying_customers": 0, "mrr_cents": 0}
     tiers = {key: {"tier": key, **empty} for key in catalog.TIERS}
     cycles = {key: {"billing_cycle": key, **empty} for key in catalog.BILLING_CYCLES}
+    currencies = {key: {"currency": key, **empty, "mrr_native_cents": 0} for key in catalog.CURRENCIES}
     for row in rows:
+        currency = currencies.setdefault(row["currency"], {"currency": row["currency"], **empty, "mrr_native_cents": 0})
+        currency["mrr_native_cents"] += row["native"]
         for bucket in (tiers.setdefault(row["tier"], {"tier": row["tier"], **empty}),
-                       cycles.setdefault(row["billing_cycle"], {"billing_cycle": row["billing_cycle"], **empty})):
+                       cycles.setdefault(row["billing_cycle"], {"billing_cycle": row["billing_cycle"], **empty}),
+                       currency):
             bucket["active_subscriptions"] += row["active"]
             bucket["paying_customers"] += row["paying"]
             bucket["mrr_cents"] += row["mrr"]
-    return {"by_tier": list(tiers.values()), "by_billing_cycle": list(cycles.values())}
+    return {"by_tier": list(tiers.values()), "by_billing_cycle": list(cycles.values()),
+            "by_currency": list(currencies.values())}

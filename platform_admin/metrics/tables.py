@@ -75,6 +75,7 @@ TABLES: dict[str, Callable[[dict], Rows]] = {
     "figures": _overview,
     "by_tier": _overview_list("by_tier"),
     "by_billing_cycle": _overview_list("by_billing_cycle"),
+    "by_currency": _overview_list("by_currency"),
     "usage_by_tier": _overview_list("usage_by_tier"),
     "trials_ending": _overview_list("trials_ending", TRIALS_HEADER),
     "operator_actions": _operator_actions,

@@ -5,7 +5,10 @@ document.addEventListener("DOMContentLoaded", () => {
   if (!form) return;
   const total = form.querySelector("[data-new-total]");
   const inputs = [...form.querySelectorAll("input[type=number]")];
-  const dollars = (cents) => "$" + (cents / 100).toLocaleString("en-US", {
+  // As subscriptions/money.py writes it: $1,234, €1,234.50, ₹1,00,000 (Indian grouping).
+  const currency = form.dataset.currency || "usd";
+  const symbol = { usd: "$", eur: "€", inr: "₹" }[currency] || "";
+  const dollars = (cents) => symbol + (cents / 100).toLocaleString(currency === "inr" ? "en-IN" : "en-US", {
     minimumFractionDigits: cents % 100 ? 2 : 0, maximumFractionDigits: 2,
   });
   const update = () => {

@@ -46,6 +46,7 @@ class BillingState:
     pending_plan: dict = field(default_factory=dict)
     storage_overage_item_id: str = ""  # the metered item that bills storage past the limit, if any
     discount: dict = field(default_factory=dict)  # as Subscription.discount
+    currency: str = ""  # what Stripe bills it in; mrr_cents is in this currency
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,8 @@ def subscription_mirror(*, subscription: Subscription, state: BillingState, acto
         other = _other_subscription(locked, state)
         if other is not None:
             return MirrorResult(_copy_onto(subscription, locked), *other)
-    if state.tier not in catalog.TIERS or state.billing_cycle not in catalog.BILLING_CYCLES:
+    if state.tier not in catalog.TIERS or state.billing_cycle not in catalog.BILLING_CYCLES \
+            or (state.currency or catalog.CURRENCY) not in catalog.CURRENCIES:
         return MirrorResult(_copy_onto(subscription, locked), "unchanged",
                             f"Stripe subscription {state.stripe_subscription_id} has no plan from our catalog.")
     before = _snapshot(locked)
@@ -111,11 +113,16 @@ def _other_subscription(locked: Subscription, state: BillingState) -> tuple[str,
 
 
 def _changes_for(locked: Subscription, state: BillingState) -> dict:
+    currency = state.currency or catalog.CURRENCY
+    mrr = state.mrr_cents if state.status in (Status.ACTIVE, Status.PAST_DUE) else 0
     changes = {
         "stripe_subscription_id": state.stripe_subscription_id,
         "tier": state.tier,
         "billing_cycle": state.billing_cycle,
-        "mrr_cents": state.mrr_cents if state.status in (Status.ACTIVE, Status.PAST_DUE) else 0,
+        "currency": currency,  # Stripe bills the customer in it from now on
+        "currency_fixed": True,
+        "mrr_native_cents": mrr,
+        "mrr_cents": catalog.usd_cents(mrr, currency),
         "cancel_at_period_end": state.cancel_at_period_end and state.status != Status.CANCELLED,
         "pending_plan": state.pending_plan if state.status != Status.CANCELLED else {},
         "checkout_session_id": "",
@@ -194,7 +201,7 @@ def _add_ons_mirror(subscription: Subscription, wanted: dict[str, int]) -> bool:
         subscription.add_ons.filter(kind=kind, removed_at__isnull=True).update(removed_at=now)
         if wanted.get(kind):
             SubscriptionAddOn.objects.create(subscription=subscription, kind=kind, quantity=wanted[kind],
-                                             unit_price_cents=catalog.ADD_ONS[kind].monthly_cents_per_unit,
+                                             unit_price_cents=catalog.ADD_ONS[kind].cents_per_unit(subscription.currency),
                                              created_at=now)
     _forget_after_commit(subscription)
     return True

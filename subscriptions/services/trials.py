@@ -27,18 +27,18 @@ from tenants.services import organization_provision
 
 @transaction.atomic
 def organization_create_with_trial(*, trial_days: int = catalog.TRIAL_DAYS, trial_offer: str = "",
-                                   **provision_kwargs) -> Organization:
+                                   currency: str = catalog.CURRENCY, **provision_kwargs) -> Organization:
     """Provision an organisation and open its trial in one transaction; return the organisation."""
     organization = organization_provision(**provision_kwargs)
-    subscription_start_trial(organization=organization, days=trial_days, offer=trial_offer)
+    subscription_start_trial(organization=organization, days=trial_days, offer=trial_offer, currency=currency)
     return organization
 
 
 @transaction.atomic
 def subscription_start_trial(*, organization: Organization, days: int = catalog.TRIAL_DAYS,
-                             offer: str = "") -> Subscription:
+                             offer: str = "", currency: str = catalog.CURRENCY) -> Subscription:
     """Open the Professional trial (14 days, or the ``days`` a signed campaign ``offer`` gave), welcome the
-    owners after commit, and return the subscription."""
+    owners after commit, and return the subscription; its first checkout bills in ``currency``."""
     extension_days_validate(days, most=max(catalog.MAX_TRIAL_OFFER_DAYS, catalog.TRIAL_DAYS))
     now = timezone.now()
     ends = now + timedelta(days=days)
@@ -50,6 +50,7 @@ def subscription_start_trial(*, organization: Organization, days: int = catalog.
         trial_ends_at=ends,
         current_period_start=now,
         current_period_end=ends,
+        currency=currency,
     )
     event_record(subscription, "start_trial", from_status=Status.TRIALING, tier=catalog.TRIAL_TIER,
                  days=days, **({"offer": offer} if offer else {}))

@@ -6,6 +6,7 @@ from django import template
 from django.utils import timezone
 
 from subscriptions import catalog
+from subscriptions.money import money_format
 
 register = template.Library()
 
@@ -17,10 +18,9 @@ def has_feature(request, feature_key: str) -> bool:
 
 
 @register.filter
-def cents(amount: int) -> str:
-    """Format integer cents as dollars: 4900 → $49, 52920 → $529.20."""
-    dollars, rest = divmod(int(amount), 100)
-    return f"${dollars:,}" if rest == 0 else f"${dollars:,}.{rest:02d}"
+def cents(amount: int, currency: str = catalog.CURRENCY) -> str:
+    """Format integer minor units: 4900 → $49, ``{{ 299900|cents:"inr" }}`` → ₹2,999 (see subscriptions.money)."""
+    return money_format(amount, currency)
 
 
 BANNER_DISMISSED_KEY = "trial_banner_dismissed"

@@ -14,8 +14,7 @@ from devstripe.process import StripeServer
 from subscriptions import catalog
 
 pytestmark = pytest.mark.stripe
-LOOKUP_KEYS = [t.lookup_key(c) for t in catalog.TIERS.values() for c in catalog.BILLING_CYCLES] + [
-    a.lookup_key for a in catalog.ADD_ONS.values()] + [catalog.STORAGE_OVERAGE.lookup_key]
+LOOKUP_KEYS = list(catalog.lookup_keys_by_currency())  # 10 prices in each of the 3 currencies
 
 
 @pytest.fixture
@@ -33,8 +32,11 @@ def _sync() -> str:
 
 
 def _prices(server) -> dict[str, dict]:
-    query = "&".join(f"lookup_keys[]={key}" for key in LOOKUP_KEYS)
-    return {p["lookup_key"]: p for p in server.call("GET", f"/v1/prices?{query}&active=true")["data"]}
+    prices = {}
+    for start in range(0, len(LOOKUP_KEYS), 10):  # Stripe lists at most 10 lookup keys at once
+        query = "&".join(f"lookup_keys[]={key}" for key in LOOKUP_KEYS[start:start + 10])
+        prices.update({p["lookup_key"]: p for p in server.call("GET", f"/v1/prices?{query}&active=true")["data"]})
+    return prices
 
 
 def test_it_creates_every_price_by_lookup_key_and_a_second_run_changes_nothing(fresh_stripe):
@@ -42,8 +44,8 @@ def test_it_creates_every_price_by_lookup_key_and_a_second_run_changes_nothing(f
     prices = _prices(fresh_stripe)
     second = _sync()
 
-    assert "10 prices created" in first and "7 products created" in first and "1 meters created" in first
-    assert second.strip().splitlines()[-1] == ("Stripe catalog in sync: 1 meters unchanged, 10 prices unchanged, "
+    assert "30 prices created" in first and "7 products created" in first and "1 meters created" in first
+    assert second.strip().splitlines()[-1] == ("Stripe catalog in sync: 1 meters unchanged, 30 prices unchanged, "
                                                "7 products unchanged.")
     assert sorted(prices) == sorted(LOOKUP_KEYS)
     assert prices["starter_monthly"]["unit_amount"] == catalog.TIERS["starter"].monthly_cents
@@ -55,6 +57,12 @@ def test_it_creates_every_price_by_lookup_key_and_a_second_run_changes_nothing(f
     meter = fresh_stripe.call("GET", f"/v1/billing/meters/{overage['recurring']['meter']}")
     assert (meter["event_name"], meter["default_aggregation"]["formula"]) == (catalog.STORAGE_OVERAGE.event_name, "last")
     assert _prices(fresh_stripe) == prices
+    for currency in catalog.CURRENCIES:  # one price per currency, on the tier's one product
+        price = prices[catalog.tier("starter").lookup_key("monthly", currency)]
+        assert (price["currency"], price["unit_amount"], price["product"]) == (
+            currency, catalog.tier("starter").price_cents("monthly", currency), "unison_starter")
+    assert prices["addon_extra_user_monthly_inr"]["unit_amount"] == 39900
+    assert prices["storage_overage_monthly_eur"]["recurring"]["meter"] == overage["recurring"]["meter"]
 
 
 def test_a_changed_amount_gets_a_new_price_that_takes_over_the_lookup_key(fresh_stripe, monkeypatch):
@@ -65,7 +73,7 @@ def test_a_changed_amount_gets_a_new_price_that_takes_over_the_lookup_key(fresh_
     output = _sync()
 
     new = _prices(fresh_stripe)["starter_monthly"]
-    assert "1 prices replaced" in output and "9 prices unchanged" in output
+    assert "1 prices replaced" in output and "29 prices unchanged" in output
     assert (new["unit_amount"], new["id"] != old["id"]) == (5900, True)
     assert fresh_stripe.call("GET", f"/v1/prices/{old['id']}")["active"] is False
 

@@ -80,12 +80,16 @@ def test_the_retention_endpoint_and_its_csv_agree(ledger, operator_client):  # n
 def test_every_console_csv_link_downloads_its_table(ledger, operator_client):  # noqa: F811
     page = operator_client.get(reverse("admin:index", urlconf="unison.urls_public"), {"period": "7d"})
     links = re.findall(r'href="(/admin/metrics/csv/[a-z_]+/\?period=7d)"', page.content.decode())
-    assert len(links) == len(metrics.TABLES) == 12
+    assert len(links) == len(metrics.TABLES) == 13
     for link in links:
         rows = rows_of(operator_client.get(link))
         assert rows[0], link
     figures = dict(rows_of(operator_client.get("/admin/metrics/csv/figures/?period=7d"))[1:])
     assert (figures["mrr_cents"], figures["arpa_cents"], figures["period"]) == (str(MRR_NOW), "12053", "7d")
+    by_currency = rows_of(operator_client.get("/admin/metrics/csv/by_currency/?period=7d"))
+    assert by_currency[0] == ["currency", "active_subscriptions", "paying_customers", "mrr_cents", "mrr_native_cents"]
+    assert [row[0] for row in by_currency[1:]] == ["usd", "eur", "inr"]
+    assert by_currency[1][3] == str(MRR_NOW)  # the ledger's subscriptions all pay in USD
     movements = rows_of(operator_client.get("/api/v1/admin/metrics/csv/movements?period=7d"))
     assert movements[0] == ["movement", "cents", "count"] and movements[-1] == ["net", "0", ""]
     assert operator_client.get("/admin/metrics/csv/figures/?period=5d").status_code == 400
