@@ -60,7 +60,7 @@ def test_each_request_carries_its_own_organizations_entitlements(organization, o
     mine = client_for(organization, owner).get("/api/v1/subscription").json()
     theirs = client_for(other_organization, outsider).get("/api/v1/subscription").json()
     assert (mine["tier"], theirs["tier"]) == ("professional", "enterprise")
-    assert len(mine["features"]) == 13 and len(theirs["features"]) == 20
+    assert len(mine["features"]) == 13 and len(theirs["features"]) == 21
 
 
 def test_a_trial_without_a_card_runs_on_the_trial_tier(organization):
