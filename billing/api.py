@@ -66,6 +66,9 @@ class PreviewSerializer(serializers.Serializer):
     interval = serializers.CharField()
     currency = serializers.CharField()
     starts_at = serializers.DateTimeField(allow_null=True)
+    tax_cents = serializers.IntegerField(default=0, help_text="Stripe Tax on what is charged today (included in "
+                                                              "``due_today_cents``); 0 before the billing address is known")
+    tax_label = serializers.CharField(default="", help_text='the tax and its rate, like "GST 18 %"; empty without tax')
 
 
 PAYMENT_REFUSALS = {
@@ -137,6 +140,7 @@ class InvoiceSerializer(serializers.Serializer):
     id = serializers.CharField()
     number = serializers.CharField()
     amount_cents = serializers.IntegerField()
+    tax_cents = serializers.IntegerField(help_text="the tax included in ``amount_cents``")
     currency = serializers.CharField()
     status = serializers.CharField()
     period_start = serializers.DateTimeField(allow_null=True)

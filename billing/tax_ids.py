@@ -10,6 +10,9 @@ import re
 
 EU_COUNTRIES = frozenset(
     "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split())
+# The countries the billing forms offer, by ISO code.
+COUNTRIES = {"US": "United States", "IN": "India", "DE": "Germany", "FR": "France", "NL": "Netherlands",
+             "ES": "Spain", "IT": "Italy", "IE": "Ireland", "GB": "United Kingdom"}
 GSTIN = re.compile(r"^\d{2}[A-Z]{5}\d{4}[A-Z][1-9A-Z]Z[0-9A-Z]$")
 EU_VAT = re.compile(r"^[A-Z]{2}[0-9A-Z]{8,12}$")
 # Greece's VAT numbers start with EL, not GR.
