@@ -20,7 +20,7 @@ from aiohttp import web
 from localstripe import resources as R
 from localstripe.errors import UserError
 
-from billing.tax_ids import tax_id_normalize, tax_id_problem, tax_id_type
+from billing.tax_ids import COUNTRIES as TAX_COUNTRIES, tax_id_normalize, tax_id_problem, tax_id_type
 from devstripe import extension as X
 from devstripe import tax
 from devstripe.pages import (
@@ -42,8 +42,7 @@ from devstripe.pages import (
 )
 from devstripe.process import AUTHENTICATION_CARD, DECLINED_CARD
 
-COUNTRIES = [("US", "United States"), ("IN", "India"), ("DE", "Germany"), ("FR", "France"), ("NL", "Netherlands"),
-             ("ES", "Spain"), ("IT", "Italy"), ("IE", "Ireland"), ("GB", "United Kingdom")]
+COUNTRIES = list(TAX_COUNTRIES.items())
 DECLINED = "Your card was declined. Nothing was charged — try another card."
 ERRORS = {"authentication_failed": "Authentication failed. Nothing was charged — try again or use another card."}
 

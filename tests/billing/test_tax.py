@@ -22,6 +22,10 @@ from devstripe.process import GOOD_CARD
 from subscriptions.models import Subscription
 from tests.billing.conftest import webhook_url
 from tests.conftest import client_for
+from tests.e2e import conftest as e2e
+
+# The shared browser harness (live server on tenant hosts, Debian's Chromium, signed-in pages).
+browser, site, page, sign_in = e2e.browser, e2e.site, e2e.page, e2e.sign_in
 
 pytestmark = pytest.mark.stripe
 INDIA = {"country": "IN", "line1": "1 MG Road", "city": "Pune", "postal_code": "411001"}
@@ -169,3 +173,28 @@ def test_a_member_and_another_workspaces_user_cannot_change_the_billing_details(
     assert answer.status_code in (302, 403)
     assert "1 MG Road" not in stranger.get("/billing/").content.decode()
     assert _stripe_customer(stripe_catalog, organization)["address"] == before["address"]
+
+
+@pytest.mark.e2e
+def test_the_billing_page_shows_the_billing_details_and_a_taxed_invoice_in_chromium(
+        held, stripe_catalog, live_server, site, page, sign_in, organization, owner):
+    from tests.billing.test_page_browser import _shots
+
+    url = _checkout_url(client_for(organization, owner))
+    requests.post(url + "/pay", data={**INDIA, "tax_id": "27AAPFU0939F1ZV", "card_number": GOOD_CARD}, timeout=10,
+                  allow_redirects=False)
+    sub_id = stripe_catalog.call("GET", f"/v1/checkout/sessions/{url.rsplit('/', 1)[1]}")["subscription"]
+    stripe_catalog.call("POST", f"/_test/subscriptions/{sub_id}/renew")
+    for event in stripe_catalog.call("POST", "/_test/webhooks/take")["data"]:
+        deliver(webhook_url(live_server, held), event, held.secret)
+
+    sign_in(page, organization, owner, "/billing/")
+    assert page.get_by_test_id("tax-details-now").inner_text() == \
+        "Stripe bills 1 MG Road, Pune 411001, IN · IN_GST 27AAPFU0939F1ZV."
+    assert page.get_by_test_id("invoice-tax").first.inner_text() == "incl. $8.82 tax"
+    page.fill("#id_tax_id", "27AAPFU0939F1Z")
+    page.get_by_role("button", name="Save billing details").click()
+    assert page.locator("#id_tax_id_error").inner_text() == "A GSTIN has 15 characters, like 27AAPFU0939F1ZV."
+    assert page.locator("#id_tax_id").input_value() == "27AAPFU0939F1Z"
+    page.locator("#invoices").scroll_into_view_if_needed()
+    _shots(page, "tax")

@@ -80,7 +80,7 @@ TENANT_NOT_PAGES = {
     "shopfloor:shift_delete", "shopfloor:work_order_advance", "shopfloor:ncr_advance",
     "shopfloor:invitation_withdraw", "subscriptions:dismiss_trial_banner", "billing:choose_plan", "billing:portal",
     "apikeys:revoke", "branding:logo",  # a POST, and the workspace's logo image
-    "billing:cancel", "billing:resume", "billing:storage_overage",
+    "billing:cancel", "billing:resume", "billing:storage_overage", "billing:tax_details",
     # Steps of a sign-in or an enrolment in progress (tests/twofactor walks them).
     "accounts:two_factor", "accounts:two_factor_setup", "accounts:recovery_codes",
 }
