@@ -20,7 +20,8 @@ from aiohttp import web
 from localstripe import resources as R
 from localstripe.errors import UserError
 
-from billing.tax_ids import COUNTRIES as TAX_COUNTRIES, tax_id_normalize, tax_id_problem, tax_id_type
+from billing.tax_ids import COUNTRIES as TAX_COUNTRIES
+from billing.tax_ids import tax_id_normalize, tax_id_problem, tax_id_type
 from devstripe import extension as X
 from devstripe import tax
 from devstripe.pages import (
