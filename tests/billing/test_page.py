@@ -174,7 +174,8 @@ def test_the_paying_page_shows_card_next_invoice_actions_and_invoices_with_pdfs(
     assert _actions(page) == {"starter": ["Current plan", "Switch to annual at renewal"],
                               "professional": ["Upgrade", "Upgrade at renewal"],
                               "enterprise": ["Upgrade", "Upgrade at renewal"]}
-    pdf = re.search(rf'<tr data-invoice="{invoice_id}">.*?href="([^"]+)"', page, re.S).group(1)
+    pdf = re.search(rf'<tr data-invoice="{invoice_id}">.*?href="([^"]+\.pdf)"', page, re.S).group(1)
+    assert re.search(rf'<tr data-invoice="{invoice_id}">.*?href="[^"]+/_test/invoices/{invoice_id}"', page, re.S)
     assert pdf.endswith(f"/_test/invoices/{invoice_id}.pdf") and ">Paid<" in page
     with urlopen(pdf) as answer:  # noqa: S310 - the local stand-in's URL
         assert answer.headers["Content-Type"] == "application/pdf" and answer.read().startswith(b"%PDF")
