@@ -198,3 +198,29 @@ def test_the_billing_page_shows_the_billing_details_and_a_taxed_invoice_in_chrom
     assert page.locator("#id_tax_id").input_value() == "27AAPFU0939F1Z"
     page.locator("#invoices").scroll_into_view_if_needed()
     _shots(page, "tax")
+
+
+def test_the_api_sets_the_billing_details_and_refuses_a_bad_tax_id_with_a_400_naming_it(
+        stripe_catalog, organization, owner, teammate, outsider, other_organization):
+    client = client_for(organization, owner)
+
+    def post(who, body):
+        return who.post("/api/v1/billing/tax-details", body, content_type="application/json")
+
+    good = post(client, {**INDIA, "tax_id": "27AAPFU0939F1ZV"})
+    bad = post(client, {**INDIA, "city": "Mumbai", "tax_id": "27AAPFU0939F1Z"})
+    unknown = post(client, {**INDIA, "country": "XX"})
+    member = post(client_for(organization, teammate), {**INDIA, "city": "Mumbai"})
+    stranger = client_for(other_organization, outsider)
+    stranger.defaults["HTTP_HOST"] = organization.host
+    foreign = post(stranger, {**INDIA, "city": "Mumbai"})
+
+    assert good.status_code == 200, good.content
+    assert good.json()["address"]["city"] == "Pune"
+    assert good.json()["tax_ids"] == [{"type": "in_gst", "value": "27AAPFU0939F1ZV"}]
+    assert bad.status_code == 400 and bad.json()["tax_id"] == ["A GSTIN has 15 characters, like 27AAPFU0939F1ZV."]
+    assert unknown.status_code == 400 and "country" in unknown.json()
+    assert member.status_code == 403 and foreign.status_code in (401, 403)
+    customer = _stripe_customer(stripe_catalog, organization)
+    assert customer["address"]["city"] == "Pune"  # none of the refused calls changed Stripe
+    assert [t["value"] for t in customer["tax_ids"]["data"]] == ["27AAPFU0939F1ZV"]

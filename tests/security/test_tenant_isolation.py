@@ -48,6 +48,7 @@ PARAMETERS: dict[str, dict[str, str]] = {
     "subscription_cancel": {}, "subscription_resume": {}, "subscription_limits_check": {},
     "billing_checkout": {}, "billing_plan": {}, "billing_preview": {}, "billing_portal": {}, "billing_invoices": {},
     "billing:storage_overage": {}, "billing_storage_overage": {}, "billing:tax_details": {},
+    "billing_tax_details": {},
     "shopfloor-plant-list": {}, "shopfloor-plant-detail": {"pk": "plant"},
     "shopfloor-material-list": {}, "shopfloor-material-detail": {"pk": "material"},
     "shopfloor-material-count": {"pk": "material"},
