@@ -1,4 +1,5 @@
-"""Tenant billing API: choose or change the plan (one path), preview it, Checkout, the Portal, invoices.
+"""Tenant billing API: choose or change the plan (one path), preview it, Checkout, the Portal, invoices,
+the billing address and tax ID.
 
 Refusals are ``ApplicationError``s (a 402 with ``checkout_url`` where payment is needed, 409 for a
 conflict, 503 when Stripe cannot be used) or field errors (400), turned into JSON by
@@ -19,6 +20,7 @@ from rest_framework.views import APIView
 
 from billing import selectors, services
 from billing.services.coupons import CODE_PATTERN
+from billing.tax_ids import COUNTRIES
 from subscriptions import catalog
 from unison.api_errors import validated
 
@@ -81,6 +83,9 @@ class PreviewSerializer(serializers.Serializer):
     discount_terms = serializers.CharField(help_text="the code's discount in words, blank without one")
     discount_cents = serializers.IntegerField(help_text="what the code takes off a period's price")
     recurring_after_discount_cents = serializers.IntegerField()
+    tax_cents = serializers.IntegerField(default=0, help_text="Stripe Tax on what is charged today (included in "
+                                                              "``due_today_cents``); 0 before the billing address is known")
+    tax_label = serializers.CharField(default="", help_text='the tax and its rate, like "GST 18 %"; empty without tax')
 
 
 PAYMENT_REFUSALS = {
@@ -153,6 +158,7 @@ class InvoiceSerializer(serializers.Serializer):
     id = serializers.CharField()
     number = serializers.CharField()
     amount_cents = serializers.IntegerField()
+    tax_cents = serializers.IntegerField(help_text="the tax included in ``amount_cents``")
     currency = serializers.CharField()
     status = serializers.CharField()
     period_start = serializers.DateTimeField(allow_null=True)
@@ -230,3 +236,38 @@ class StorageOverageView(APIView):
         services.billing_storage_overage_set(organization=request.tenant, enabled=data["enabled"],
                                              actor=request.user.email)
         return Response(StorageOverageSerializer(selectors.storage_overage(request.tenant)).data)
+
+
+class TaxDetailsSerializer(serializers.Serializer):
+    country = serializers.ChoiceField(choices=list(COUNTRIES), help_text="ISO code of the billing country")
+    line1 = serializers.CharField(max_length=200)
+    city = serializers.CharField(max_length=200)
+    postal_code = serializers.CharField(max_length=200)
+    tax_id = serializers.CharField(
+        max_length=40, required=False, allow_blank=True, default="",
+        help_text="IN: a GSTIN (15 characters, like 27AAPFU0939F1ZV); EU countries: a VAT number (the country "
+                  "code, then 8 to 12 letters or digits, like DE123456789); empty: none. A wrong one is a 400 "
+                  "naming `tax_id`, and nothing changes in Stripe.")
+
+
+class TaxIdSerializer(serializers.Serializer):
+    type = serializers.CharField()
+    value = serializers.CharField()
+
+
+class TaxDetailsAnswerSerializer(serializers.Serializer):
+    address = serializers.DictField(child=serializers.CharField(allow_blank=True, allow_null=True))
+    tax_ids = TaxIdSerializer(many=True)
+
+
+class TaxDetailsView(APIView):
+    """Set the billing address and tax ID Stripe Tax bills by (owners and admins); answer what Stripe has."""
+
+    permission_classes = [IsAuthenticated, CanConfigureBilling]
+
+    @extend_schema(request=TaxDetailsSerializer, responses={200: TaxDetailsAnswerSerializer,
+                                                            400: PAYMENT_REFUSALS[400], 503: PAYMENT_REFUSALS[503]})
+    def post(self, request):
+        data = validated(TaxDetailsSerializer, request.data)
+        details = services.billing_tax_details_set(organization=request.tenant, **data)
+        return Response(TaxDetailsAnswerSerializer(details).data)

@@ -8,5 +8,6 @@ urlpatterns = [
     path("billing/preview", api.PreviewView.as_view(), name="billing_preview"),
     path("billing/portal", api.PortalView.as_view(), name="billing_portal"),
     path("billing/storage-overage", api.StorageOverageView.as_view(), name="billing_storage_overage"),
+    path("billing/tax-details", api.TaxDetailsView.as_view(), name="billing_tax_details"),
     path("billing/invoices", api.InvoiceListView.as_view(), name="billing_invoices"),
 ]

@@ -1,9 +1,10 @@
-"""The billing page's forms: choose a plan and add-ons; storage overage on or off."""
+"""The billing page's forms: choose a plan and add-ons; storage overage on or off; billing address and tax ID."""
 
 from __future__ import annotations
 
 from django import forms
 
+from billing.tax_ids import COUNTRIES, tax_id_problem
 from subscriptions import catalog
 from subscriptions.services import MAX_ADD_ON_QUANTITY
 
@@ -54,3 +55,24 @@ class StorageOverageForm(forms.Form):
     enabled = forms.TypedChoiceField(choices=[("true", "On"), ("false", "Off")], coerce=lambda value: value == "true",
                                      error_messages={"required": "Say whether storage overage is on (true or false).",
                                                      "invalid_choice": "Storage overage is either true or false."})
+
+
+class TaxDetailsForm(forms.Form):
+    """The billing address and tax ID Stripe Tax bills by (checked again by ``billing.services.tax``)."""
+
+    country = forms.ChoiceField(choices=[("", "Choose…"), *COUNTRIES.items()])
+    line1 = forms.CharField(label="Address", max_length=200, widget=forms.TextInput(attrs={"autocomplete": "address-line1"}))
+    city = forms.CharField(max_length=200, widget=forms.TextInput(attrs={"autocomplete": "address-level2"}))
+    postal_code = forms.CharField(label="Postal code", max_length=200,
+                                  widget=forms.TextInput(attrs={"autocomplete": "postal-code"}))
+    tax_id = forms.CharField(label="Tax ID", max_length=40, required=False,
+                             help_text="India: your GSTIN (like 27AAPFU0939F1ZV). EU: your VAT number (like "
+                                       "DE123456789); tax is then reverse-charged. Leave it empty if you have none.")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("country") and cleaned.get("tax_id"):
+            problem = tax_id_problem(cleaned["country"], cleaned["tax_id"])
+            if problem:
+                self.add_error("tax_id", problem)
+        return cleaned

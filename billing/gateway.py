@@ -185,14 +185,6 @@ def customer_delete(customer_id: str) -> dict:
     return _call(stripe.Customer.delete, customer_id)
 
 
-def customer_default_card(customer_id: str) -> dict | None:
-    """Return the card of the customer's default payment method (brand, last4, exp_month, exp_year), or None."""
-    customer = _call(stripe.Customer.retrieve, customer_id, expand=["invoice_settings.default_payment_method"])
-    method = (customer.get("invoice_settings") or {}).get("default_payment_method")
-    card = None if not method or isinstance(method, str) else method.get("card")
-    return {key: card.get(key) for key in ("brand", "last4", "exp_month", "exp_year")} if card else None
-
-
 def checkout_session_create(*, customer_id: str, line_items: list[dict], trial_end: int | None,
                             success_url: str, cancel_url: str, metadata: dict, promotion_code_id: str = "") -> dict:
     subscription_data: dict = {"metadata": metadata}
@@ -209,7 +201,47 @@ def checkout_session_create(*, customer_id: str, line_items: list[dict], trial_e
         cancel_url=cancel_url,
         client_reference_id=metadata.get("organization_id"),
         metadata=metadata,
+        **CHECKOUT_TAX,
     )
+
+
+# Stripe Tax at checkout: tax by the billing address Checkout collects, a tax ID if the buyer has one,
+# both saved on the customer (so renewals and plan changes are taxed the same way).
+CHECKOUT_TAX = {
+    "automatic_tax": {"enabled": True},
+    "tax_id_collection": {"enabled": True},
+    "billing_address_collection": "required",
+    "customer_update": {"address": "auto", "name": "auto"},
+}
+
+
+def customer_billing_details(customer_id: str) -> dict:
+    """Return the customer's card (brand, last4, exp_month, exp_year of the default payment method; None
+    without one), billing address and tax IDs, in one call."""
+    customer = _call(stripe.Customer.retrieve, customer_id,
+                     expand=["invoice_settings.default_payment_method", "tax_ids"])
+    method = (customer.get("invoice_settings") or {}).get("default_payment_method")
+    card = None if not method or isinstance(method, str) else method.get("card")
+    tax_ids = (customer.get("tax_ids") or {}).get("data") or []
+    return {"card": {key: card.get(key) for key in ("brand", "last4", "exp_month", "exp_year")} if card else None,
+            "address": dict(customer.get("address") or {}),
+            "tax_ids": [{"id": t["id"], "type": t["type"], "value": t["value"]} for t in tax_ids]}
+
+
+def customer_address_update(customer_id: str, *, address: dict) -> dict:
+    return _call(stripe.Customer.modify, customer_id, address=address)
+
+
+def customer_tax_id_create(customer_id: str, *, type: str, value: str) -> dict:
+    return _call(stripe.Customer.create_tax_id, customer_id, type=type, value=value)
+
+
+def customer_tax_id_delete(customer_id: str, tax_id: str) -> dict:
+    return _call(stripe.Customer.delete_tax_id, customer_id, tax_id)
+
+
+def tax_rate_retrieve(tax_rate_id: str) -> dict:
+    return _call(stripe.TaxRate.retrieve, tax_rate_id)
 
 
 def checkout_session_retrieve(session_id: str) -> dict:
@@ -244,17 +276,25 @@ def subscription_change_items(subscription_id: str, *, items: list[dict], prorat
                  payment_behavior="pending_if_incomplete", **extra)
 
 
-def subscription_preview(*, customer_id: str, subscription_id: str, items: list[dict],
+def subscription_preview(*, customer_id: str, subscription_id: str, items: list[dict], taxed: bool = False,
                          promotion_code_id: str = "") -> dict:
-    """Return Stripe's preview of the invoice due now if the items changed (prorated, billed at once)."""
+    """Return Stripe's preview of the invoice due now if the items changed (prorated, billed at once);
+    ``taxed``: with Stripe Tax, as the subscription is billed."""
+    extra = {"automatic_tax": {"enabled": True}} if taxed else {}
     return _call(stripe.Invoice.create_preview, customer=customer_id, subscription=subscription_id,
                  subscription_details={"items": items, "proration_behavior": "always_invoice"},
-                 **_discounts(promotion_code_id))
+                 **extra, **_discounts(promotion_code_id))
 
 
 def subscription_discount_set(subscription_id: str, *, promotion_code_id: str) -> dict:
     """Redeem the promotion code on the subscription: its next invoices are discounted."""
     return _call(stripe.Subscription.modify, subscription_id, **_discounts(promotion_code_id))
+
+
+def first_invoice_preview(*, customer_id: str, items: list[dict], promotion_code_id: str = "") -> dict:
+    """Return Stripe's preview, with Stripe Tax, of the first invoice of a new subscription to ``items``."""
+    return _call(stripe.Invoice.create_preview, customer=customer_id, subscription_details={"items": items},
+                 automatic_tax={"enabled": True}, **_discounts(promotion_code_id))
 
 
 def schedule_retrieve(schedule_id: str) -> dict:

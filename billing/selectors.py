@@ -39,6 +39,7 @@ def invoice_summary(invoice: Invoice) -> dict:
         "id": invoice.id,
         "number": data.get("number") or "",
         "amount_cents": int(data.get("total") or data.get("amount_due") or 0),
+        "tax_cents": invoice_tax_cents(data),
         "currency": data.get("currency") or catalog.CURRENCY,
         "status": data.get("status") or "",
         "period_start": moment(data.get("period_start")),
@@ -48,6 +49,13 @@ def invoice_summary(invoice: Invoice) -> dict:
         "created": invoice.created,
         "discount_cents": sum(int(d.get("amount") or 0) for d in data.get("total_discount_amounts") or []),
     }
+
+
+def invoice_tax_cents(data: dict) -> int:
+    """Return the tax on a Stripe invoice: its ``total_taxes`` (2025-03-31.basil on), else its ``tax``."""
+    if data.get("total_taxes") is not None:
+        return sum(int(tax.get("amount") or 0) for tax in data["total_taxes"])
+    return int(data.get("tax") or 0)
 
 
 def usage_against_limits(organization: Organization, *, usage=None) -> list[dict]:
@@ -72,13 +80,13 @@ def usage_against_limits(organization: Organization, *, usage=None) -> list[dict
     ]
 
 
-def payment_card(subscription: Subscription) -> dict | None:
-    """Return the card Stripe charges (brand, last4, exp_month, exp_year), None when there is none,
-    or ``{"unavailable": True}`` when Stripe cannot be asked now (the page still shows the rest)."""
+def billing_details(subscription: Subscription) -> dict | None:
+    """Return the card, billing address and tax IDs Stripe has (see ``gateway.customer_billing_details``), None
+    without a customer, or ``{"unavailable": True}`` when Stripe cannot be asked now."""
     if not subscription.stripe_customer_id:
         return None
     try:
-        return gateway.customer_default_card(subscription.stripe_customer_id)
+        return gateway.customer_billing_details(subscription.stripe_customer_id)
     except BillingError:
         return {"unavailable": True}
 

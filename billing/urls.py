@@ -10,4 +10,5 @@ urlpatterns = [
     path("resume/", views.billing_resume, name="resume"),
     path("portal/", views.billing_portal, name="portal"),
     path("storage-overage/", views.billing_storage_overage, name="storage_overage"),
+    path("tax-details/", views.billing_tax_details, name="tax_details"),
 ]

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from billing import selectors, services
-from billing.forms import PlanForm, StorageOverageForm
+from billing.forms import PlanForm, StorageOverageForm, TaxDetailsForm
 from billing.gateway import BillingError
 from subscriptions import catalog
 from subscriptions.entitlements import active_add_ons, entitlements_for
@@ -26,7 +26,7 @@ CHECKOUT_MESSAGES = {
 }
 
 
-def _page(request, form=None, status=200, cancel_error=""):
+def _page(request, form=None, status=200, cancel_error="", tax_form=None):
     organization = request.tenant
     subscription = organization.subscription
     add_ons = dict(active_add_ons(subscription))
@@ -52,7 +52,7 @@ def _page(request, form=None, status=200, cancel_error=""):
         "invoice_page": invoices,
         "paying": paying,
         "plan_noun": "trial" if subscription.status == "trialing" and not paying else "subscription",
-        "card": selectors.payment_card(subscription) if request.user.can_configure else None,
+        **_tax_details(request, subscription, tax_form),
         "next_invoice_on": selectors.next_invoice_on(subscription),
         "pending_tier": catalog.TIERS.get(subscription.pending_plan.get("tier", "")),
         "cancel_error": cancel_error,
@@ -62,6 +62,18 @@ def _page(request, form=None, status=200, cancel_error=""):
         }),
     }
     return render(request, "billing/page.html", context, status=status)
+
+
+def _tax_details(request, subscription, tax_form) -> dict:
+    """Return the card, billing address and tax IDs (one Stripe call) and their form, for owners and admins."""
+    if not request.user.can_configure:
+        return {"card": None}
+    details = selectors.billing_details(subscription)
+    address = (details or {}).get("address") or {}
+    tax_ids = (details or {}).get("tax_ids") or []
+    initial = {**address, "tax_id": tax_ids[0]["value"] if tax_ids else ""}
+    return {"card": details.get("card") if details and not details.get("unavailable") else details,
+            "billing_details": details, "tax_form": tax_form or TaxDetailsForm(initial=initial)}
 
 
 @login_required
@@ -188,4 +200,21 @@ def billing_storage_overage(request):
         return redirect("billing:page")
     messages.success(request, "Storage overage is on: uploads past your limit are billed by use." if enabled
                      else "Storage overage is off: uploads stop at your plan's limit again.")
+    return redirect("billing:page")
+
+
+@login_required
+@require_POST
+def billing_tax_details(request):
+    """Set the billing address and tax ID in Stripe (owners and admins); a bad one is shown on its field."""
+    _owner_or_admin(request)
+    form = TaxDetailsForm(request.POST)
+    if not form.is_valid():
+        return _page(request, status=400, tax_form=form)
+    try:
+        services.billing_tax_details_set(organization=request.tenant, **form.cleaned_data)
+    except ApplicationError as error:
+        form_add_error(form, error)
+        return _page(request, status=getattr(error, "status", 400), tax_form=form)
+    messages.success(request, "Billing address and tax ID saved in Stripe: your next invoices are taxed by them.")
     return redirect("billing:page")

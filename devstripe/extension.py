@@ -8,7 +8,8 @@ Emulated here (everything else is localstripe's own code):
 - subscriptions with several items (localstripe allows one), trials (``trialing`` until ``trial_end``),
   item updates with ``proration_behavior`` (a proration invoice item for the rest of the period),
   ``cancel_at_period_end``, and a ``customer.subscription.updated`` event after each change;
-- invoices: ``number``, ``invoice_pdf`` and ``hosted_invoice_url``;
+- invoices: ``number``, ``invoice_pdf`` and ``hosted_invoice_url`` (a page: ``invoice_page.py``);
+- Stripe Tax at a fixed rate by country, tax IDs in_gst and eu_vat (``tax.py``);
 - Checkout Sessions (subscription mode) and Billing Portal sessions, each with a ``url`` served here;
 - ``/v1/account`` and ``/v1/webhook_endpoints`` (creating one registers localstripe's signed delivery);
 - billing meters and meter events, metered prices billed in arrears at renewal (``metering.py``);
@@ -175,8 +176,9 @@ def _interval_seconds(plan) -> int:
     return 365 * 86400 if plan.interval == "year" else 30 * 86400
 
 
-def subscription_create(*, customer, line_items, trial_end=None, metadata=None, discounts=None):
-    """Create a subscription with every line item, trialing until ``trial_end`` if given, with ``discounts``."""
+def subscription_create(*, customer, line_items, trial_end=None, metadata=None, discounts=None, automatic_tax=False):
+    """Create a subscription with every line item, trialing until ``trial_end`` if given, with ``discounts``
+    (taxed: ``tax.py``)."""
     from devstripe.discounts import redeem
 
     first, *rest = line_items
@@ -185,6 +187,7 @@ def subscription_create(*, customer, line_items, trial_end=None, metadata=None, 
     sub = R.Subscription(customer=customer, metadata=metadata,
                          items=[{"plan": first["price"], "quantity": first.get("quantity", 1)}],
                          trial_end=trial_end or _now() + 60)
+    sub._automatic_tax = automatic_tax
     for item in rest:
         sub.items._list.append(R.SubscriptionItem(subscription=sub.id, plan=item["price"],
                                                   quantity=item.get("quantity", 1)))
@@ -321,7 +324,8 @@ class CheckoutSession(R.StripeObject):
     _id_prefix = "cs_test_"
 
     def __init__(self, mode=None, customer=None, line_items=None, success_url=None, cancel_url=None,
-                 subscription_data=None, metadata=None, client_reference_id=None, discounts=None, **ignored):
+                 subscription_data=None, metadata=None, client_reference_id=None, discounts=None, automatic_tax=None,
+                 tax_id_collection=None, billing_address_collection=None, customer_update=None, **ignored):
         if mode != "subscription" or not customer or not line_items or not success_url:
             raise UserError(400, "mode=subscription, customer, line_items and success_url are required")
         R.Customer._api_retrieve(customer)
@@ -333,6 +337,12 @@ class CheckoutSession(R.StripeObject):
         self.subscription_data = subscription_data or {}
         self.metadata = metadata or {}
         self.client_reference_id = client_reference_id
+        # Stripe Tax (devstripe/tax.py): the page collects the address and a tax ID, the subscription is taxed.
+        self.automatic_tax = {"enabled": R.try_convert_to_bool((automatic_tax or {}).get("enabled")) is True,
+                              "status": None}
+        self.tax_id_collection = {"enabled": R.try_convert_to_bool((tax_id_collection or {}).get("enabled")) is True}
+        self.billing_address_collection = billing_address_collection or "auto"
+        self.customer_update = customer_update or {}
         self.status, self.payment_status, self.subscription, self.payment_intent = "open", "unpaid", None, None
         prices = [R.Plan._api_retrieve(item["price"]) for item in line_items]
         if len({price.currency for price in prices}) > 1:  # as Stripe: one currency per session
@@ -355,7 +365,8 @@ class CheckoutSession(R.StripeObject):
         _set_card(self.customer, card)
         sub = subscription_create(customer=self.customer, line_items=self._line_items,
                                   trial_end=self.subscription_data.get("trial_end"),
-                                  metadata=self.subscription_data.get("metadata"), discounts=self._discounts)
+                                  metadata=self.subscription_data.get("metadata"), discounts=self._discounts,
+                                  automatic_tax=self.automatic_tax["enabled"])
         self.subscription, self.status = sub.id, "complete"
         self.payment_status = "no_payment_required" if sub.status == "trialing" else "paid"
         R.schedule_webhook(R.Event("checkout.session.completed", self))
@@ -545,3 +556,7 @@ def install(app: web.Application, base_url: str) -> None:
     from devstripe import discounts  # coupons' limits, promotion codes, discounts on subscriptions and invoices
 
     discounts.install(app)
+    from devstripe import invoice_page, tax  # Stripe Tax at a fixed rate by country; the hosted invoice page
+
+    tax.install(app)
+    invoice_page.add_routes(app)

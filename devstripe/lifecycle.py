@@ -8,7 +8,8 @@
   makes it ``active`` again.
 - ``/v1/invoices/create_preview`` for a change to a subscription's items: what is due today
   under ``proration_behavior=always_invoice`` (the prorated difference for the rest of the period),
-  less the discount ``discounts`` names or else the subscription's own (``next_period_total`` too).
+  less the discount ``discounts`` names or else the subscription's own (``next_period_total`` too),
+  or, without ``subscription``, the first invoice of a new one; taxed as ``tax.py`` says.
 - ``/v1/checkout/sessions/{id}/expire``.
 - ``/_test/webhooks/take``: the events held back (``/_test/webhooks/hold``), handed over once, so a
   test can deliver them itself: twice, late, shuffled.
@@ -23,6 +24,7 @@ from localstripe.errors import UserError
 
 from devstripe import discounts as D
 from devstripe import extension as X
+from devstripe import tax
 
 UNPAID_AFTER_ATTEMPTS = 3
 
@@ -118,6 +120,8 @@ async def schedule_release(request):
 async def preview(request):
     """Return what a change of a subscription's items costs today (prorated), as an invoice preview."""
     data = await S.get_post_data(request) or {}
+    if not data.get("subscription"):
+        return new_subscription_preview(data)
     sub = R.Subscription._api_retrieve(data.get("subscription") or "")
     details = data.get("subscription_details") or {}
     wanted = {item["id"]: item for item in details.get("items") or [] if item.get("id")}
@@ -136,13 +140,38 @@ async def preview(request):
     due = max(0, X.proration_cents(sub, difference)) if sub.status in ("active", "past_due") else 0
     coupon = _preview_coupon(sub, data.get("discounts"))
     discount = D.off(coupon, due) if coupon is not None else 0
-    due -= discount
+    taxed = tax.preview_tax(sub.customer, due - discount, getattr(sub, "_automatic_tax", False) or _tax_asked(data))
     return S.json_response({
         "object": "invoice", "id": "upcoming_" + R.random_id(14), "customer": sub.customer,
-        "subscription": sub.id, "currency": sub.plan.currency, "amount_due": due, "total": due,
-        "subtotal": due, "period_start": sub.current_period_start, "period_end": sub.current_period_end,
+        "subscription": sub.id, "currency": sub.plan.currency, "amount_due": due - discount + taxed["tax"],
+        "total": due - discount + taxed["tax"], "subtotal": due, "period_start": sub.current_period_start,
+        "period_end": sub.current_period_end,
         "next_period_total": total - (D.off(coupon, total) if coupon is not None else 0),
-        "total_discount_amounts": [{"amount": discount, "discount": None}] if coupon is not None else [], "lines": {"object": "list", "data": [], "has_more": False},
+        "total_discount_amounts": [{"amount": discount, "discount": None}] if coupon is not None else [],
+        "lines": {"object": "list", "data": [], "has_more": False}, **taxed,
+    })
+
+
+def _tax_asked(data: dict) -> bool:
+    return R.try_convert_to_bool((data.get("automatic_tax") or {}).get("enabled")) is True
+
+
+def new_subscription_preview(data: dict) -> web.Response:
+    """Return the first invoice of a new subscription with ``subscription_details[items]``, taxed if asked."""
+    customer = R.Customer._api_retrieve(data.get("customer") or "")
+    items = (data.get("subscription_details") or {}).get("items") or []
+    if not items:
+        raise UserError(400, "Missing subscription_details[items]", {"param": "subscription_details"})
+    plans = [(R.Plan._api_retrieve(item.get("price") or ""), R.try_convert_to_int(item.get("quantity") or 1))
+             for item in items]
+    subtotal = sum(0 if plan.usage_type == "metered" else plan.amount * quantity for plan, quantity in plans)
+    coupon = _preview_coupon(None, data.get("discounts")) if data.get("discounts") else None
+    net = subtotal - (D.off(coupon, subtotal) if coupon is not None else 0)
+    taxed = tax.preview_tax(customer.id, net, _tax_asked(data))
+    return S.json_response({
+        "object": "invoice", "id": "upcoming_" + R.random_id(14), "customer": customer.id, "subscription": None,
+        "currency": plans[0][0].currency, "subtotal": subtotal, "total": net + taxed["tax"],
+        "amount_due": net + taxed["tax"], "lines": {"object": "list", "data": [], "has_more": False}, **taxed,
     })
 
 

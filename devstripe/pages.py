@@ -65,7 +65,9 @@ hr { border: 0; border-top: 1px solid var(--line); margin: 24px 0 8px; }
 label { display: block; font-weight: 600; font-size: 14px; margin: 16px 0 4px; }
 input[type=text] { width: 100%; padding: 10px 12px; border: 1px solid #c4cdd8; border-radius: var(--r1);
   font-size: 16px; background: #fff; color: var(--ink); font-variant-numeric: tabular-nums; }
-input[aria-invalid=true] { border-color: var(--bad); box-shadow: 0 0 0 1px var(--bad); }
+select { width: 100%; padding: 10px 12px; border: 1px solid #c4cdd8; border-radius: var(--r1); font-size: 16px;
+  background: #fff; color: var(--ink); }
+input[aria-invalid=true], select[aria-invalid=true] { border-color: var(--bad); box-shadow: 0 0 0 1px var(--bad); }
 .pair { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; }
 .error { color: var(--bad); font-size: 14px; margin: 4px 0 0; }
 .help { color: var(--muted); font-size: 13px; margin: 4px 0 0; }
@@ -173,6 +175,17 @@ def text_field(name: str, label: str, *, value: str = "", error: str | None = No
         + (f'<p class="error" id="{name}-error">{e(error)}</p>' if error else "")
         + (f'<div class="help" id="{name}-help">{help_html}</div>' if help_html else "")
     )
+
+
+def select_field(name: str, label: str, choices: list[tuple[str, str]], *, value: str = "",
+                 error: str | None = None) -> str:
+    """Return a labelled select with its error under it, tied by ``aria-describedby``."""
+    options = "".join(f'<option value="{e(key)}"{" selected" if key == value else ""}>{e(text)}</option>'
+                      for key, text in [("", "Choose…"), *choices])
+    return (f'<label for="{name}">{e(label)}</label><select id="{name}" name="{name}"'
+            + (f' aria-describedby="{name}-error" aria-invalid="true"' if error else "")
+            + f">{options}</select>"
+            + (f'<p class="error" id="{name}-error">{e(error)}</p>' if error else ""))
 
 
 def card_number_field(*, value: str = "", error: str | None = None, label: str = "Card number",

@@ -32,6 +32,7 @@ from billing.services.plans import (
     billing_resume,
     billing_trial_end_set,
 )
+from billing.services.tax import billing_tax_details_set
 
 __all__ = [
     "HANDLED_EVENTS",
@@ -54,6 +55,7 @@ __all__ = [
     "billing_storage_overage_report",
     "billing_storage_overage_set",
     "billing_subscription_sync",
+    "billing_tax_details_set",
     "billing_trial_end_set",
     "mrr_of",
     "plan_of",

@@ -36,6 +36,7 @@ from billing.services.coupons import billing_coupon_create, coupon_terms, discou
 from billing.services.customers import billing_customer_ensure
 from billing.services.mirror import billing_subscription_sync, is_metered, plan_of
 from billing.services.overage import billing_storage_overage_report
+from billing.services.tax import invoice_tax
 from subscriptions import catalog
 from subscriptions.entitlements import active_add_ons, limits_with_add_ons
 from subscriptions.limits import limits_exceeded
@@ -218,7 +219,8 @@ def billing_plan_preview(*, organization: Organization, tier: str, billing_cycle
     if not subscription_is_in_stripe(subscription):
         kept = trial_kept(subscription, tier)
         return {**preview, "when": CHECKOUT, "due_today_cents": 0 if kept else recurring - off,
-                "starts_at": subscription.trial_ends_at if kept else preview["starts_at"]}
+                "starts_at": subscription.trial_ends_at if kept else preview["starts_at"],
+                **({} if kept else _checkout_tax(subscription, prices, keys, promotion["id"] if promotion else ""))}
     current = gateway.subscription_retrieve(subscription.stripe_subscription_id)
     timing = change_timing(_current_plan(current), wanted)
     if timing == UNCHANGED:
@@ -234,9 +236,27 @@ def billing_plan_preview(*, organization: Organization, tier: str, billing_cycle
     ids = {key: price["id"] for key, price in prices.items()}
     invoice = gateway.subscription_preview(customer_id=current["customer"], subscription_id=current["id"],
                                            items=_items_now(current, ids, keys),
-                                           promotion_code_id=promotion["id"] if promotion else "")
+                                           promotion_code_id=promotion["id"] if promotion else "",
+                                           taxed=bool((current.get("automatic_tax") or {}).get("enabled")))
     return {**preview, "when": NOW, "due_today_cents": int(invoice.get("amount_due") or 0),
-            "starts_at": moment(current.get("current_period_end"))}
+            "starts_at": moment(current.get("current_period_end")), **invoice_tax(invoice)}
+
+
+def _checkout_tax(subscription: Subscription, prices: dict, keys: list[tuple[str, int]], promotion_code_id: str) -> dict:
+    """Return what Checkout charges today with tax, by the billing address Stripe has; {} without one yet
+    (Checkout asks for it and adds the tax)."""
+    if not subscription.stripe_customer_id:
+        return {}
+    try:
+        invoice = gateway.first_invoice_preview(customer_id=subscription.stripe_customer_id, items=[
+            {"price": prices[key]["id"], "quantity": quantity} for key, quantity in keys],
+            promotion_code_id=promotion_code_id)
+    except gateway.BillingRejected:  # Stripe Tax cannot place a customer without an address
+        return {}
+    taxes = invoice.get("total_taxes") or invoice.get("total_tax_amounts") or []
+    if not taxes or all(t.get("taxability_reason") == "customer_exempt" for t in taxes):
+        return {}
+    return {"due_today_cents": int(invoice.get("amount_due") or 0), **invoice_tax(invoice)}
 
 
 def billing_cancel(*, organization: Organization, actor: str, at_period_end: bool = True) -> None:

@@ -53,6 +53,7 @@ def test_the_owner_pays_in_the_browser_and_sees_the_new_plan(webhooks, site, pag
     assert page.get_by_text("Local Stripe stand-in — test mode, no money moves").is_visible()
     assert "Starter" in page.get_by_role("list", name="What you are buying").inner_text()
     assert page.get_by_test_id("due-today").inner_text() == money(catalog.tier("starter").monthly_cents, "usd")
+    e2e.billing_address_fill(page)
     page.fill("#card_number", "4242 4242 4242 4242")
     page.get_by_role("button", name="Pay").click()
     page.wait_for_url("**/billing/?checkout=success")

@@ -163,3 +163,13 @@ def sign_in(site):
         return page
 
     return open_signed_in
+
+
+def billing_address_fill(page, *, country: str = "US", tax_id: str = "") -> None:
+    """Fill the stand-in Checkout's billing address (and tax ID), which Unison's sessions require."""
+    page.select_option("#country", country)
+    page.fill("#line1", "1 Main Street")
+    page.fill("#city", "Springfield")
+    page.fill("#postal_code", "12345")
+    if tax_id:
+        page.fill("#tax_id", tax_id)

@@ -246,6 +246,7 @@ def test_the_readme_tour(webhooks, stripe_server, site, tour_pages, mail_dir):
     expect(visitor.get_by_role("list", name="What you are buying")).to_contain_text("Starter")
     expect(visitor.get_by_test_id("due-today")).to_have_text(money(0, "usd"))
     expect(visitor.get_by_test_id("trial")).to_contain_text(f"then {money(starter.monthly_cents, 'usd')} per month")
+    e2e.billing_address_fill(visitor)
     visitor.fill("#card_number", "4242 4242 4242 4242")
     shoot(visitor, "3-checkout")
     visitor.get_by_role("button", name=f"Pay {money(0, 'usd')}").click()

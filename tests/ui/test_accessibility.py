@@ -88,7 +88,7 @@ TENANT_NOT_PAGES = {
     "deletion:undo",
     # The SSO round trip: a redirect to the identity provider, its answers, and our SAML metadata (XML).
     "sso:start", "sso:oidc_callback", "sso:saml_acs", "sso:saml_metadata",
-    "billing:cancel", "billing:resume", "billing:storage_overage",
+    "billing:cancel", "billing:resume", "billing:storage_overage", "billing:tax_details",
     # Steps of a sign-in or an enrolment in progress (tests/twofactor walks them).
     "accounts:two_factor", "accounts:two_factor_setup", "accounts:recovery_codes",
 }
