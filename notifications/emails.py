@@ -51,8 +51,8 @@ SUBJECTS = {
     "subscription_cancelled": "Your Unison subscription has been cancelled",
     "trial_extension_approved": "Your Unison trial is {{ days }} day{{ days|pluralize }} longer",
     "trial_extension_declined": "Your request for more trial days",
-    "deletion_requested": "Your Unison workspace will be deleted on {{ due_at|date:\"j F Y\" }}",
-    "deletion_reminder": "Reminder: your Unison workspace will be deleted on {{ due_at|date:\"j F Y\" }}",
+    "deletion_requested": "{% load dates %}Your Unison workspace will be deleted on {{ due_at|day }}",
+    "deletion_reminder": "{% load dates %}Reminder: your Unison workspace will be deleted on {{ due_at|day }}",
 }
 KINDS = tuple(SUBJECTS)
 ADDRESS_SUBJECTS = {"workspace_list": "Your Unison workspaces"}

@@ -28,7 +28,7 @@ def test_an_owner_asks_for_deletion_sees_the_date_and_undoes_it(browser, site, s
     page.get_by_role("button", name="Delete Acme Works").click()
     banner = page.locator("[data-banner=deletion]")
     due = Organization.objects.get(pk=organization.pk).deletion_due_at
-    assert f"{due:%-d %B %Y}" in banner.inner_text()
+    assert f"{due:%-d %b %Y}" in banner.inner_text()
     _look(page, "deletion-pending")
     page.goto(site.tenant_url(organization, "/plants/"))
     assert page.locator("[data-read-only-note]").count() == 1

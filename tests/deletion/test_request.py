@@ -35,7 +35,7 @@ def test_the_owner_asks_on_the_page_and_the_workspace_turns_read_only_with_a_dat
     assert org.deletion_requested_by == owner.email
     assert org.deletion_due_at - org.deletion_requested_at == timedelta(days=30)
     body = client.get("/plants/").content.decode()
-    assert 'data-banner="deletion"' in body and f"{org.deletion_due_at:%-d %B %Y}" in body
+    assert 'data-banner="deletion"' in body and f"{org.deletion_due_at:%-d %b %Y}" in body
     assert "Undo deletion" in body and "Add a plant" not in body.split('<main id="main"', 1)[1]
     refused = client.post("/plants/new/", {"name": "Second", "code": "TWO-1", "time_zone": "UTC", "address": ""})
     assert refused.status_code == 403 and b"being deleted" in refused.content
@@ -59,8 +59,8 @@ def test_the_owners_are_told_at_once_and_a_week_before(organization, owner):
     for kind in ("deletion_requested", "deletion_reminder"):
         notification_send(notification_id=NotificationLog.objects.get(organization=organization, kind=kind).pk)
     assert [m.subject for m in mail.outbox] == [
-        f"Your Unison workspace will be deleted on {due:%-d %B %Y}",
-        f"Reminder: your Unison workspace will be deleted on {due:%-d %B %Y}",
+        f"Your Unison workspace will be deleted on {due:%-d %b %Y}",
+        f"Reminder: your Unison workspace will be deleted on {due:%-d %b %Y}",
     ]
     assert all(m.to == [owner.email] and "/settings/delete/" in m.body for m in mail.outbox)
 

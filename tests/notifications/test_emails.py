@@ -25,9 +25,9 @@ EXAMPLES = {
                                  "you asked for 10", "19 Dec 2026"),
     "trial_extension_declined": ({"days_requested": 10, "note": "Please choose a plan."}, "the 10 days you asked for",
                                  "Please choose a plan."),
-    "deletion_requested": ({"due_at": "2027-01-02T10:00:00+00:00"}, "deleted for good on 2 January 2027",
+    "deletion_requested": ({"due_at": "2027-01-02T10:00:00+00:00"}, "deleted for good on 2 Jan 2027",
                            "undo the deletion"),
-    "deletion_reminder": ({"due_at": "2027-01-02T10:00:00+00:00"}, "A reminder", "2 January 2027"),
+    "deletion_reminder": ({"due_at": "2027-01-02T10:00:00+00:00"}, "A reminder", "2 Jan 2027"),
 }
 
 
