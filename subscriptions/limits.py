@@ -103,7 +103,7 @@ def _limit_phrase(limit: int | None, resource: str, noun: str) -> str:
     return f"{limit} GB" if resource == "storage_gb" else counted(limit, noun)
 
 
-def limit_lift(tier_key: str, action: str) -> str:
+def limit_lift(tier_key: str, action: str, currency: str = catalog.CURRENCY) -> str:
     """Return the sentence naming what lifts the action's limit: its add-on and the next plan with more.
 
     "Add the Extra user add-on ($5 per user a month) or upgrade to Professional (25 users)."
@@ -122,14 +122,15 @@ def limit_lift(tier_key: str, action: str) -> str:
     ways = []
     if action != "add_plant" or "multi_plant" in current.features:
         add_on = catalog.ADD_ONS[add_on_key]
-        ways.append(f"add the {add_on.name} add-on ({cents(add_on.monthly_cents_per_unit)} per {add_on.unit} a month)")
+        ways.append(f"add the {add_on.name} add-on ({cents(add_on.cents_per_unit(currency), currency)} per {add_on.unit} a month)")
     if bigger is not None:
         ways.append(f"upgrade to {bigger.name} ({_limit_phrase(getattr(bigger.limits, resource), resource, noun)})")
     sentence = " or ".join(ways) or "contact us"
     return f"{sentence[0].upper()}{sentence[1:]}."
 
 
-def limit_message(*, action: str, limit: int, used: int, pending: int = 0, adding: int = 1, tier_key: str) -> str:
+def limit_message(*, action: str, limit: int, used: int, pending: int = 0, adding: int = 1, tier_key: str,
+                  currency: str = catalog.CURRENCY) -> str:
     """Return the sentence a refused action shows: the limit, what counts against it, and what lifts it.
 
     "Your plan includes 1 plant and you have 1. Upgrade to Professional (5 plants)."
@@ -139,7 +140,7 @@ def limit_message(*, action: str, limit: int, used: int, pending: int = 0, addin
     resource, noun, _add_on = _RESOURCES[action]
     if action == "upload":
         return (f"This upload would pass your plan's storage limit ({gigabytes(used)} of {gigabytes(limit)} used). "
-                f"{limit_lift(tier_key, action)}")
+                f"{limit_lift(tier_key, action, currency)}")
     have = counted(used, noun) if pending or adding > 1 else str(used)
     if pending:
         have += f" and {counted(pending, 'pending invitation')}"
@@ -150,7 +151,7 @@ def limit_message(*, action: str, limit: int, used: int, pending: int = 0, addin
         fits = ", so no more fit."
     else:
         fits = "."
-    return f"Your plan includes {counted(limit, noun)} and you have {have}{fits} {limit_lift(tier_key, action)}"
+    return f"Your plan includes {counted(limit, noun)} and you have {have}{fits} {limit_lift(tier_key, action, currency)}"
 
 
 def limit_check(organization, action: str, *, nbytes: int = 0, adding: int = 1, pending: int = 0) -> LimitCheck:
@@ -173,8 +174,17 @@ def limit_check(organization, action: str, *, nbytes: int = 0, adding: int = 1, 
     if action == "upload" and entitlements.storage_overage:
         allowed = True  # the owner chose to be billed for storage past the limit (see billing's overage)
     message = "" if allowed else limit_message(
-        action=action, limit=limit, used=used, pending=pending, adding=adding, tier_key=entitlements.tier)
+        action=action, limit=limit, used=used, pending=pending, adding=adding, tier_key=entitlements.tier,
+        currency=_currency(organization))
     return LimitCheck(action, allowed, limit, used, message, upgrade_url(), pending)
+
+
+def _currency(organization) -> str:
+    """Return the currency the workspace's prices are in (its subscription's), read only for a refusal."""
+    from subscriptions.models import Subscription
+
+    found = Subscription.objects.filter(organization=organization).values_list("currency", flat=True).first()
+    return found if found in catalog.CURRENCIES else catalog.CURRENCY
 
 
 def limit_enforce(organization, action: str, *, nbytes: int = 0, adding: int = 1, pending: int = 0) -> None:

@@ -10,6 +10,7 @@ from django_tenants.utils import schema_context
 from shopfloor import services
 from shopfloor.models import Invitation
 from subscriptions.limits import counted, limit_check, limit_message, upgrade_url
+from subscriptions.models import Subscription
 from tests.conftest import client_for, tenant_user
 from tests.shopfloor.conftest import plan_set
 
@@ -30,6 +31,18 @@ def test_plants_on_professional_name_the_add_on_and_enterprise():
     assert limit_message(action="add_plant", limit=5, used=5, tier_key="professional") == (
         "Your plan includes 5 plants and you have 5. "
         "Add the Extra plant add-on ($25 per plant a month) or upgrade to Enterprise (unlimited plants).")
+
+
+def test_the_add_on_is_priced_in_the_workspaces_currency(organization):
+    assert limit_message(action="add_plant", limit=5, used=5, tier_key="professional", currency="inr") == (
+        "Your plan includes 5 plants and you have 5. "
+        "Add the Extra plant add-on (₹1,999 per plant a month) or upgrade to Enterprise (unlimited plants).")
+    plan_set(organization, "professional")
+    Subscription.objects.filter(organization=organization).update(currency="eur")
+    with schema_context(organization.schema_name):
+        for n in range(5):
+            services.plant_create(organization=organization, name=f"Plant {n}", code=f"P-{n}")
+    assert "(€23 per plant a month)" in limit_check(organization, "add_plant").message
 
 
 def test_pending_invitations_are_counted_and_named():
