@@ -115,10 +115,10 @@ def billing_checkout_start(
     ``promotion_code`` is checked first (ApplicationError naming it) and redeemed by Stripe at checkout.
     The prices are in ``currency`` (else the workspace's own; see ``currency_for``).
     """
-    promotion = promotion_code_redeemable(code=promotion_code, tier=tier) if promotion_code else None
     add_ons = {kind: quantity for kind, quantity in (add_ons or {}).items() if quantity}
     subscription = Subscription.objects.select_for_update().get(organization=organization)
     currency = currency_for(subscription, currency)
+    promotion = promotion_code_redeemable(code=promotion_code, tier=tier, currency=currency) if promotion_code else None
     wanted = lookup_keys(tier, billing_cycle, add_ons, currency)
     if subscription_is_in_stripe(subscription):
         raise SubscriptionExists(

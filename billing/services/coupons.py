@@ -13,6 +13,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.formats import date_format
 from djstripe.models import Coupon, PromotionCode
 
 from billing import gateway
@@ -113,11 +114,11 @@ def _refuse(message: str, code: str, status: int = 409) -> ApplicationError:
     return ApplicationError(message, code=code, status=status, field=FIELD)
 
 
-def promotion_code_redeemable(*, code: str, tier: str) -> dict:
-    """Return Stripe's promotion code for ``code`` if it can be redeemed on ``tier``.
+def promotion_code_redeemable(*, code: str, tier: str, currency: str = catalog.CURRENCY) -> dict:
+    """Return Stripe's promotion code for ``code`` if it can be redeemed on ``tier`` billed in ``currency``.
 
-    Raise ApplicationError naming ``promotion_code``: unknown (400), expired, used up (409), or not for the
-    plan (400).
+    Raise ApplicationError naming ``promotion_code``: unknown (400), expired, used up (409), not for the
+    plan (400), or an amount off in another currency (400).
     """
     code = (code or "").strip().upper()
     promotion = gateway.promotion_code_find(code) if re.match(CODE_PATTERN, code) else None
@@ -128,7 +129,7 @@ def promotion_code_redeemable(*, code: str, tier: str) -> dict:
     coupon, now = promotion["coupon"], timezone.now()
     ends = [moment(at) for at in (promotion.get("expires_at"), coupon.get("redeem_by")) if at]
     if ends and min(ends) <= now:
-        raise _refuse(f"The promotion code {code} expired on {min(ends):%-d %B %Y}.", "promotion_code_expired")
+        raise _refuse(f"The promotion code {code} expired on {date_format(min(ends))}.", "promotion_code_expired")
     for limited in (promotion, coupon):
         if limited.get("max_redemptions") and limited.get("times_redeemed", 0) >= limited["max_redemptions"]:
             raise _refuse(
@@ -140,6 +141,13 @@ def promotion_code_redeemable(*, code: str, tier: str) -> dict:
         raise _refuse(
             f"The promotion code {code} is for {', '.join(names)} only, not {catalog.tier(tier).name}.",
             "promotion_code_not_for_plan",
+            400,
+        )
+    if coupon.get("amount_off") and (coupon.get("currency") or catalog.CURRENCY) != currency:
+        raise _refuse(
+            f"The promotion code {code} takes an amount in {(coupon.get('currency') or catalog.CURRENCY).upper()} "
+            f"off, and this workspace pays in {currency.upper()}.",
+            "promotion_code_wrong_currency",
             400,
         )
     if not coupon.get("valid", True):

@@ -127,7 +127,7 @@ def billing_plan_change(*, organization: Organization, tier: str, billing_cycle:
     subscription = Subscription.objects.select_related("organization").get(organization=organization)
     wanted = _wanted(subscription, tier, billing_cycle, add_ons)
     currency = currency_for(subscription, currency)
-    promotion = promotion_code_redeemable(code=promotion_code, tier=wanted[0]) if promotion_code else None
+    promotion = promotion_code_redeemable(code=promotion_code, tier=wanted[0], currency=currency) if promotion_code else None
     code_id = promotion["id"] if promotion else ""
     if catalog.tier(tier).rank < catalog.tier(subscription.tier).rank or wanted[2] != dict(
             active_add_ons(subscription)):
@@ -203,7 +203,7 @@ def billing_plan_preview(*, organization: Organization, tier: str, billing_cycle
     subscription = Subscription.objects.select_related("organization").get(organization=organization)
     wanted = _wanted(subscription, tier, billing_cycle, add_ons)
     currency = currency_for(subscription, currency)
-    promotion = promotion_code_redeemable(code=promotion_code, tier=wanted[0]) if promotion_code else None
+    promotion = promotion_code_redeemable(code=promotion_code, tier=wanted[0], currency=currency) if promotion_code else None
     keys = lookup_keys(*wanted, currency)
     prices = prices_for([key for key, _ in keys])
     recurring = sum(int(prices[key]["unit_amount"]) * quantity for key, quantity in keys)

@@ -288,3 +288,15 @@ def test_the_billing_page_shows_a_refused_code_next_to_its_field_and_a_good_one_
     # Another tenant's user sees nothing of it: not on their own page, and not on this workspace's.
     assert code not in client_for(other_organization, outsider).get("/billing/").content.decode()
     assert client_for(organization, outsider).get("/billing/").status_code in (302, 403, 404)
+
+
+def test_an_amount_off_in_dollars_is_refused_for_a_workspace_paying_in_rupees(stripe_catalog, make_organization):
+    organization = make_organization(name="Pune Castings", currency="inr")
+    client = client_for(organization, tenant_user(organization, role="owner"))
+    dollars = _coupon(code=_code("usd"), amount_off_cents=1000, duration="once").code
+    percent = _coupon(code=_code("pct"), percent_off=10.0, duration="once").code
+    refused = _preview(client, {"tier": "starter", "billing_cycle": "monthly", "promotion_code": dollars})
+    assert (refused.status_code, refused.json()["code"]) == (400, "promotion_code_wrong_currency")
+    assert "USD" in refused.json()["promotion_code"][0] and "INR" in refused.json()["promotion_code"][0]
+    taken = _preview(client, {"tier": "starter", "billing_cycle": "monthly", "promotion_code": percent}).json()
+    assert taken["currency"] == "inr" and taken["discount_cents"] == taken["recurring_cents"] // 10
