@@ -78,17 +78,27 @@ def taxes(rate_id: str | None, reason: str | None, amount: int) -> list[dict]:
              "tax_rate_details": {"tax_rate": rate_id} if rate_id else None}]
 
 
+def _net(invoice, amount: int) -> int:
+    """Return the part of a line's ``amount`` that is taxed: after its share of the invoice's discount, as Stripe."""
+    from devstripe.discounts import off  # installed after this module
+
+    discount = getattr(invoice, "_discount", None)
+    if discount is None or not invoice.subtotal:
+        return amount
+    return amount - round(off(discount.coupon, invoice.subtotal) * amount / invoice.subtotal)
+
+
 def _total_tax_amounts(self) -> list[dict]:
     rate_id, reason = _invoice_tax(self)
     if reason is None:
         return _total_tax_amounts_original.fget(self)
-    return [{"amount": _amount(rate_id, line.amount), "inclusive": False, "tax_rate": rate_id,
+    return [{"amount": _amount(rate_id, _net(self, line.amount)), "inclusive": False, "tax_rate": rate_id,
              "taxability_reason": reason} for line in self.lines._list if rate_id]
 
 
 def _line_taxes(line) -> list[dict]:
     invoice = R.store.get("invoice:" + (line.invoice or ""))
-    return taxes(*_invoice_tax(invoice), line.amount) if invoice is not None else []
+    return taxes(*_invoice_tax(invoice), _net(invoice, line.amount)) if invoice is not None else []
 
 
 def _customer_details(invoice) -> dict:
@@ -147,7 +157,7 @@ def install(app: web.Application) -> None:
     """Patch localstripe's invoices, line items, subscriptions and tax IDs as the module says."""
     app.middlewares.append(own_tax_ids)
     R.Invoice.total_tax_amounts = property(_total_tax_amounts)
-    R.Invoice.total_taxes = property(lambda self: taxes(*_invoice_tax(self), self.subtotal))
+    R.Invoice.total_taxes = property(lambda self: taxes(*_invoice_tax(self), _net(self, self.subtotal)))
     R.Invoice.automatic_tax = property(lambda self: {"enabled": _invoice_tax(self)[1] is not None,
                                                      "status": "complete" if _invoice_tax(self)[1] else None})
     R.Invoice.customer_address = property(lambda self: _customer_details(self)["address"])

@@ -224,3 +224,32 @@ def test_the_api_sets_the_billing_details_and_refuses_a_bad_tax_id_with_a_400_na
     customer = _stripe_customer(stripe_catalog, organization)
     assert customer["address"]["city"] == "Pune"  # none of the refused calls changed Stripe
     assert [t["value"] for t in customer["tax_ids"]["data"]] == ["27AAPFU0939F1ZV"]
+
+
+def test_a_discounted_invoice_is_taxed_on_what_is_left_after_the_discount_as_stripe_does(
+        held, stripe_catalog, live_server, organization, owner):
+    from billing.services.coupons import billing_coupon_create
+
+    stripe = stripe_catalog
+    code = billing_coupon_create(name="", code="TAXED20", percent_off=20.0, duration="forever").code
+    response = client_for(organization, owner).post(
+        "/api/v1/billing/checkout", {"tier": "starter", "billing_cycle": "monthly", "promotion_code": code},
+        content_type="application/json")
+    assert response.status_code == 200, response.content
+    url = response.json()["url"]
+    paid = requests.post(url + "/pay", data={**INDIA, "card_number": GOOD_CARD}, allow_redirects=False, timeout=10)
+    assert paid.status_code == 303, paid.text
+    sub_id = stripe.call("GET", f"/v1/checkout/sessions/{url.rsplit('/', 1)[1]}")["subscription"]
+    stripe.call("POST", f"/_test/subscriptions/{sub_id}/renew")
+    events = stripe.call("POST", "/_test/webhooks/take")["data"]
+    for event in [*reversed(events), *events]:
+        assert deliver(webhook_url(live_server, held), event, held.secret).status_code == 200
+
+    customer_id = Subscription.objects.get(organization=organization).stripe_customer_id
+    taxed = next(i for i in stripe.call("GET", f"/v1/invoices?customer={customer_id}")["data"] if i["subtotal"])
+    discount = sum(d["amount"] for d in taxed["total_discount_amounts"])
+    assert (taxed["subtotal"], discount) == (4900, 980)
+    assert taxed["tax"] == round((4900 - 980) * 0.18) and taxed["total"] == 4900 - 980 + taxed["tax"]
+    assert [t["taxable_amount"] for t in taxed["total_taxes"]] == [3920]
+    mirrored = Invoice.objects.get(id=taxed["id"]).stripe_data
+    assert {k: mirrored.get(k) for k in TAXED} == {k: taxed.get(k) for k in TAXED}
