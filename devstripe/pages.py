@@ -214,8 +214,14 @@ def spaced(number: str) -> str:
 
 
 def money(cents: int, currency: str) -> str:
+    """Format as Stripe's pages do in English: $1,234.50, and rupees grouped the Indian way (₹1,00,000.00)."""
     symbol = SYMBOLS.get((currency or "").lower())
     amount = f"{int(cents) / 100:,.2f}"
+    if (currency or "").lower() == "inr":
+        whole, fraction = amount.replace(",", "").split(".")
+        head, tail = whole[:-3], whole[-3:]
+        pairs = [head[max(0, i - 2):i] for i in range(len(head), 0, -2)][::-1]
+        amount = ",".join([*pairs, tail]) + "." + fraction
     return f"{symbol}{amount}" if symbol else f"{amount} {currency.upper()}"
 
 

@@ -54,3 +54,11 @@ def test_each_page_fits_the_screen_under_the_banner(browser, stripe, checkout, s
         check("not-found")
     finally:
         context.close()
+
+
+def test_amounts_are_written_as_stripe_writes_them_rupees_in_lakhs():
+    from devstripe.pages import money
+
+    assert money(123450, "usd") == "$1,234.50"
+    assert [money(cents, "inr") for cents in (99900, 10000000, 123456700, 50)] == [
+        "₹999.00", "₹1,00,000.00", "₹12,34,567.00", "₹0.50"]
