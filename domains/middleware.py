@@ -7,9 +7,9 @@ body a redirect to another origin would lose).
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import HttpResponseRedirect, JsonResponse
 
+from domains.hosts import host_is_ours
 from domains.selectors import FEATURE
 from tenants.hosts import origin
 
@@ -22,15 +22,10 @@ class CustomHostPlanMiddleware:
         organization = getattr(request, "tenant", None)
         own_host = getattr(organization, "host", None)
         served_on = getattr(organization, "domain_url", None)
-        if own_host and served_on and is_custom(served_on) and not request.entitlements.has(FEATURE):
+        if own_host and served_on and not host_is_ours(served_on) and not request.entitlements.has(FEATURE):
             if request.method in ("GET", "HEAD"):
                 return HttpResponseRedirect(origin(own_host) + request.get_full_path())
             return JsonResponse({"detail": f"{served_on} is served only on plans with custom domains: use "
                                            f"{origin(own_host)}.", "code": "custom_domain_not_in_plan"}, status=403)
         return self.get_response(request)
 
-
-def is_custom(host: str) -> bool:
-    """Whether ``host`` is not ours: neither the base domain nor one of its subdomains."""
-    base = settings.UNISON_BASE_DOMAIN
-    return host != base and not host.endswith("." + base)
