@@ -30,7 +30,7 @@ from subscriptions.models import Status, Subscription, TrialExtensionRequest, Us
 from subscriptions.services import subscription_transition
 from tenants.models import Domain, LoginToken, Organization
 from unison.errors import ApplicationError
-from unison.media_storage import storage_names, workspace_storage
+from unison.media_storage import WORKSPACE_FOLDER, storage_names, workspace_storage
 
 logger = logging.getLogger(__name__)
 GRACE = timedelta(days=30)
@@ -198,7 +198,7 @@ def _media_remove(schema_name: str) -> None:
             default_storage.delete(name)
     for name in storage_names(workspace_storage(), schema_name):
         workspace_storage().delete(name)
-    for folder in (Path(settings.MEDIA_ROOT) / schema_name, Path(settings.MEDIA_ROOT) / "tenants" / schema_name):
+    for folder in (Path(settings.MEDIA_ROOT) / schema_name, Path(settings.MEDIA_ROOT) / WORKSPACE_FOLDER / schema_name):
         shutil.rmtree(folder, ignore_errors=True)  # the filesystem store's folders, now empty
 
 

@@ -11,6 +11,7 @@ With S3 every web process and worker, on any machine, reads what another wrote: 
 from __future__ import annotations
 
 import os
+from contextlib import nullcontext
 
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
@@ -95,9 +96,8 @@ def default_bytes_used(schema_name: str) -> int:
     """Return the size of the workspace's own files in the default store."""
     from django_tenants.utils import schema_context
 
-    if connection.schema_name == schema_name:  # switching, even to the same schema, costs a SET search_path
-        return storages["default"].bytes_used()
-    with schema_context(schema_name):
+    # Switching schema, even to the same one, costs a SET search_path: switch only when it must.
+    with nullcontext() if connection.schema_name == schema_name else schema_context(schema_name):
         return storages["default"].bytes_used()
 
 
