@@ -15,6 +15,7 @@ from aiohttp import web
 from localstripe.errors import UserError
 
 from devstripe.process import AUTHENTICATION_CARD, DECLINED_CARD, GOOD_CARD
+from subscriptions.money import grouped
 
 BANNER = "Local Stripe stand-in — test mode, no money moves"
 MERCHANT = "Unison"
@@ -216,12 +217,8 @@ def spaced(number: str) -> str:
 def money(cents: int, currency: str) -> str:
     """Format as Stripe's pages do in English: $1,234.50, and rupees grouped the Indian way (₹1,00,000.00)."""
     symbol = SYMBOLS.get((currency or "").lower())
-    amount = f"{int(cents) / 100:,.2f}"
-    if (currency or "").lower() == "inr":
-        whole, fraction = amount.replace(",", "").split(".")
-        head, tail = whole[:-3], whole[-3:]
-        pairs = [head[max(0, i - 2):i] for i in range(len(head), 0, -2)][::-1]
-        amount = ",".join([*pairs, tail]) + "." + fraction
+    whole, rest = divmod(abs(int(cents)), 100)
+    amount = f"{'-' if int(cents) < 0 else ''}{grouped(whole, (currency or '').lower())}.{rest:02d}"
     return f"{symbol}{amount}" if symbol else f"{amount} {currency.upper()}"
 
 

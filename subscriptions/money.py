@@ -12,7 +12,8 @@ from subscriptions.catalog import CURRENCY
 SYMBOLS = {"usd": "$", "eur": "€", "inr": "₹"}
 
 
-def _grouped(whole: int, currency: str) -> str:
+def grouped(whole: int, currency: str) -> str:
+    """Return the whole units with their separators: 1,234,567, or for rupees 12,34,567."""
     digits = str(whole)
     if currency != "inr" or len(digits) <= 3:
         return f"{whole:,}"
@@ -26,6 +27,6 @@ def money_format(amount: int, currency: str = CURRENCY) -> str:
     amount = int(amount)
     sign, (whole, rest) = ("-" if amount < 0 else ""), divmod(abs(amount), 100)
     currency = (currency or CURRENCY).lower()
-    number = _grouped(whole, currency) + (f".{rest:02d}" if rest else "")
+    number = grouped(whole, currency) + (f".{rest:02d}" if rest else "")
     symbol = SYMBOLS.get(currency)
     return f"{sign}{symbol}{number}" if symbol else f"{sign}{number} {currency.upper()}"
